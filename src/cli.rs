@@ -1,0 +1,468 @@
+//! The command line: clap definitions and the commands they run. `main.rs` only calls
+//! [`main`]; everything here returns errors instead of exiting, so the exit code policy lives
+//! in one place ([`ExitCode`]).
+
+use crate::extract::Limits;
+use crate::fingerprint::Fingerprinter;
+use crate::model::{Lang, Severity};
+use crate::report::{Format, ReportContext};
+use crate::rules::{Matcher, RuleSet};
+use crate::scan::{self, Scanner, Summary};
+use crate::walk::WalkOptions;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Exit codes. Stable: CI jobs depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// No finding at or above `--fail-on`.
+    Clean = 0,
+    /// Findings at or above `--fail-on`.
+    Findings = 1,
+    /// Usage error or fatal error.
+    Error = 2,
+    /// With `--strict`: some file could not be examined (and no failing finding).
+    NotExamined = 3,
+}
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  no finding at or above --fail-on (default: medium)
+  1  findings at or above --fail-on
+  2  usage error or fatal error (invalid rule pack, a path that does not exist, ...)
+  3  with --strict: some file could not be examined, and no finding at or above --fail-on";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sladd",
+    version,
+    about = "Finds personal data (fødselsnummer, bank accounts, health and child-welfare information...) in files before they are published.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders (or standard input, "-") for personal data.
+    Scan(ScanArgs),
+    /// List the loaded rules, or run their self-tests.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options shared by commands that load rule packs.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Load an extra rule pack (TOML); repeatable. A rule with a built-in id replaces it.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct ScanArgs {
+    /// Files or folders to scan ("-" for standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding has this severity or higher.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
+
+    /// Show matched values unmasked. Never write such output where others can read it.
+    #[arg(long)]
+    pub reveal: bool,
+
+    /// Exit with 3 when some file could not be examined.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+
+    /// Honour .gitignore files (by default everything but version-control folders is scanned).
+    #[arg(long)]
+    pub respect_gitignore: bool,
+
+    /// Include or exclude files matching GLOB ("!GLOB" excludes); repeatable.
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// Report files larger than SIZE as not examined (e.g. 500M, 2G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+
+    /// Worker threads (default: number of cores, at most 12).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
+    /// When to use colour in the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Never use colour (same as --color never).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Language of the human report.
+    #[arg(long, value_enum, default_value_t = Lang::Nb)]
+    pub lang: Lang,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Sort JSONL output by path and location (the other formats are always sorted).
+    #[arg(long)]
+    pub sort: bool,
+
+    /// Only counts: no individual findings in the report.
+    #[arg(long)]
+    pub summary_only: bool,
+
+    /// File holding the fingerprint key (default: $SLADD_FINGERPRINT_KEY, else a per-user
+    /// key file created on first use).
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key_file: Option<PathBuf>,
+
+    /// Text chunk size in bytes (tuning and tests).
+    #[arg(long, hide = true, value_parser = parse_size)]
+    pub chunk_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+
+    /// Run every rule's self-tests (its `match` and `no-match` samples).
+    #[arg(long)]
+    pub test: bool,
+
+    /// List as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Language of the titles.
+    #[arg(long, value_enum, default_value_t = Lang::Nb)]
+    pub lang: Lang,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// `123`, `64K`, `500M`, `2G` (powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                'B' => 1,
+                _ => return Err(format!("unknown size suffix in '{s}' (use K, M, G or T)")),
+            };
+            (&s[..i], m)
+        }
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("invalid size '{s}'"))
+}
+
+/// Entry point for the binary: parses arguments, runs, and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::Error as i32
+            } else {
+                0
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code as i32,
+        Err(e) if is_broken_pipe(&e) => ExitCode::Clean as i32,
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("sladd: error: {e:#}");
+            }
+            ExitCode::Error as i32
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan_command(args),
+        Command::Rules(args) => rules_command(args),
+    }
+}
+
+fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
+    let extra: Vec<&Path> = args.rules.iter().map(|p| p.as_path()).collect();
+    Ok(RuleSet::load(true, &extra)?)
+}
+
+fn scan_command(args: ScanArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let rules = load_rules(&args.rule_args)?;
+    let detector = crate::detect::Detector::new(rules.clone()).context("compiling rules")?;
+    let fingerprinter = Fingerprinter::resolve(args.fingerprint_key_file.as_deref())?;
+    let mut limits = Limits::default();
+    if let Some(c) = args.chunk_size {
+        limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
+        limits.overlap = limits.overlap.min(limits.chunk_size / 2);
+    }
+    let scanner = Scanner::new(detector, fingerprinter, limits);
+
+    let use_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let missing = crate::walk::missing_paths(&paths);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+        bail!("no such file or folder: {}", list.join(", "));
+    }
+
+    let to_stdout = args.output.is_none();
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let color = match (args.color, args.no_color) {
+        (_, true) | (ColorChoice::Never, _) => false,
+        (ColorChoice::Always, _) => true,
+        (ColorChoice::Auto, _) => {
+            to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let ctx = ReportContext {
+        rules: Arc::new(rules),
+        lang: args.lang,
+        color,
+        reveal: args.reveal,
+        sort: args.sort,
+        summary_only: args.summary_only,
+        fail_on: args.fail_on,
+    };
+    let jsonl = args.format == Format::Jsonl;
+    let mut reporter = args.format.reporter(out, ctx);
+    let progress = progress_bar(args.quiet);
+    let mut summary = Summary::default();
+    let mut io_error: Option<std::io::Error> = None;
+
+    let mut consume = |result: scan::FileResult| {
+        summary.add(&result);
+        if jsonl {
+            // JSONL carries findings only; files not examined are reported on stderr.
+            for n in &result.not_examined {
+                progress.suspend(|| warn_not_examined(n));
+            }
+        }
+        if io_error.is_none()
+            && let Err(e) = reporter.file(&result)
+        {
+            io_error = Some(e);
+        }
+        progress.inc(1);
+        progress.set_message(format!("{} funn", summary.findings));
+    };
+
+    if use_stdin {
+        let mut s = scanner.clone();
+        let stdin = std::io::stdin();
+        let result = s.scan_reader(stdin.lock(), "-", &mut Default::default());
+        consume(result);
+    }
+    if !paths.is_empty() {
+        let opts = WalkOptions {
+            paths,
+            respect_gitignore: args.respect_gitignore,
+            globs: args.globs.clone(),
+            max_filesize: args.max_filesize,
+            threads: args.threads,
+            follow_links: args.follow,
+        };
+        scan::run(&opts, &scanner, &mut consume).context("walking the paths")?;
+    }
+    progress.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    if let Some(e) = io_error {
+        return Err(e).context("writing the report");
+    }
+    reporter.finish(&summary).context("writing the report")?;
+
+    Ok(if summary.at_or_above(args.fail_on) > 0 {
+        ExitCode::Findings
+    } else if args.strict && summary.not_examined > 0 {
+        ExitCode::NotExamined
+    } else {
+        ExitCode::Clean
+    })
+}
+
+#[allow(clippy::print_stderr)]
+fn warn_not_examined(n: &crate::model::NotExamined) {
+    match &n.inner {
+        Some(i) => eprintln!("sladd: not examined: {} → {}: {}", n.path, i, n.reason),
+        None => eprintln!("sladd: not examined: {}: {}", n.path, n.reason),
+    }
+}
+
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} filer, {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+#[allow(clippy::print_stdout)]
+fn rules_command(args: RulesArgs) -> Result<ExitCode> {
+    let rules = load_rules(&args.rule_args)?;
+    if args.test {
+        return rule_self_tests(rules);
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<serde_json::Value> = rules
+            .rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "category": r.category,
+                    "severity": r.severity,
+                    "title": r.title,
+                    "matcher": match &r.matcher {
+                        Matcher::Validator(v) => format!("validator:{}", v.name()),
+                        Matcher::Pattern { regex, .. } => format!("pattern:{regex}"),
+                    },
+                    "source": r.source,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        return Ok(ExitCode::Clean);
+    }
+    writeln!(
+        out,
+        "{:<28} {:<18} {:<9} TITLE",
+        "ID", "CATEGORY", "SEVERITY"
+    )?;
+    for r in &rules.rules {
+        writeln!(
+            out,
+            "{:<28} {:<18} {:<9} {}",
+            r.id,
+            r.category.as_str(),
+            r.severity.as_str(),
+            r.title.get(args.lang)
+        )?;
+    }
+    Ok(ExitCode::Clean)
+}
+
+#[allow(clippy::print_stdout)]
+fn rule_self_tests(rules: RuleSet) -> Result<ExitCode> {
+    let mut det = crate::detect::Detector::new(rules.clone())?;
+    let mut failures = 0;
+    let mut total = 0;
+    for (i, rule) in rules.rules.iter().enumerate() {
+        for sample in &rule.tests.matches {
+            total += 1;
+            if !det.scan_text(sample).iter().any(|h| h.rule == i) {
+                failures += 1;
+                println!("FAIL {}: expected a match in {sample:?}", rule.id);
+            }
+        }
+        for sample in &rule.tests.no_match {
+            total += 1;
+            if det.scan_text(sample).iter().any(|h| h.rule == i) {
+                failures += 1;
+                println!("FAIL {}: unexpected match in {sample:?}", rule.id);
+            }
+        }
+    }
+    println!("{} of {total} rule samples passed", total - failures);
+    Ok(if failures == 0 {
+        ExitCode::Clean
+    } else {
+        ExitCode::Findings
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("x").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

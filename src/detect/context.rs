@@ -1,0 +1,271 @@
+//! Keywords and proximity: what makes an 11-digit number a fødselsnummer rather than an order
+//! number is usually the word next to it.
+//!
+//! All rules' keywords, negative keywords and stop words go into one Aho-Corasick automaton
+//! (leftmost-longest, ASCII case-insensitive, with upper-case variants for æøå). It runs over a
+//! segment only when that segment holds a candidate, so prose without numbers never pays for it.
+//!
+//! The proximity window of a candidate is its line (CSV-like text) or its paragraph (prose),
+//! clipped to [`WINDOW`] bytes on each side: "the same line, cell or record, or about 300
+//! characters, whichever is smaller". Keywords on the candidate's own line are preferred over
+//! keywords on neighbouring lines of the same paragraph ("Fødselsnummer:\n010190 12345").
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::{memchr, memrchr};
+
+/// Bytes on each side of a candidate that may hold a keyword.
+pub const WINDOW: usize = 300;
+/// Added to the distance of a keyword on another line than the candidate.
+const OTHER_LINE_PENALTY: usize = 64;
+/// Distance given to a keyword in another cell of the same record (row).
+pub const NEIGHBOUR_DISTANCE: usize = 150;
+
+/// How far a segment's proximity window reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WindowMode {
+    /// Prose: the paragraph (text between blank lines).
+    #[default]
+    Paragraph,
+    /// Records are lines (CSV, TSV, logs, JSON Lines): never look past the line.
+    Line,
+}
+
+/// What one automaton pattern means.
+#[derive(Debug, Clone, Default)]
+pub struct WordMeaning {
+    /// Rules (by index) for which this word is a keyword.
+    pub positive: Vec<usize>,
+    /// Rules for which this word is a negative keyword.
+    pub negative: Vec<usize>,
+    /// Must stand alone (short words like "fnr", "kid").
+    pub standalone: bool,
+}
+
+/// The compiled keyword automaton.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    ac: Option<AhoCorasick>,
+    /// Indexed by automaton pattern id.
+    meanings: Vec<WordMeaning>,
+}
+
+/// A keyword occurrence in a segment.
+#[derive(Debug, Clone, Copy)]
+pub struct KeywordHit {
+    pub start: usize,
+    pub end: usize,
+    pub word: u32,
+}
+
+impl Keywords {
+    /// `words` lists `(word, rule, negative)`; `stop_words` mean nothing but win over shorter
+    /// keywords inside them.
+    pub fn build(words: &[(String, usize, bool)], stop_words: &[String]) -> Keywords {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut meanings: Vec<WordMeaning> = Vec::new();
+        let mut add = |word: &str, meaning: Option<(usize, bool)>| {
+            let lower = word.to_lowercase();
+            let standalone = lower.chars().filter(|c| c.is_alphanumeric()).count() <= 3;
+            // ASCII case is folded by the automaton; non-ASCII letters need explicit variants.
+            let mut variants = vec![lower.clone()];
+            if !lower.is_ascii() {
+                variants.push(lower.to_uppercase());
+                let mut cap = lower.chars();
+                if let Some(first) = cap.next() {
+                    variants.push(first.to_uppercase().chain(cap).collect());
+                }
+            }
+            for v in variants {
+                let idx = match patterns.iter().position(|p| *p == v) {
+                    Some(i) => i,
+                    None => {
+                        patterns.push(v);
+                        meanings.push(WordMeaning {
+                            standalone,
+                            ..Default::default()
+                        });
+                        patterns.len() - 1
+                    }
+                };
+                match meaning {
+                    Some((rule, false)) => meanings[idx].positive.push(rule),
+                    Some((rule, true)) => meanings[idx].negative.push(rule),
+                    None => {}
+                }
+            }
+        };
+        for (w, rule, negative) in words {
+            add(w, Some((*rule, *negative)));
+        }
+        for w in stop_words {
+            add(w, None);
+        }
+        let ac = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .expect("keyword automaton is small")
+        });
+        Keywords { ac, meanings }
+    }
+
+    pub fn meaning(&self, word: u32) -> &WordMeaning {
+        &self.meanings[word as usize]
+    }
+
+    /// All keyword occurrences in `text`, in order. Stop words and short words glued to other
+    /// letters are dropped.
+    pub fn find_all(&self, text: &[u8], out: &mut Vec<KeywordHit>) {
+        out.clear();
+        let Some(ac) = &self.ac else { return };
+        for m in ac.find_iter(text) {
+            let meaning = &self.meanings[m.pattern().as_usize()];
+            if meaning.positive.is_empty() && meaning.negative.is_empty() {
+                continue;
+            }
+            if meaning.standalone {
+                let glued_before = m.start() > 0 && is_letter(text[m.start() - 1]);
+                let glued_after = text.get(m.end()).is_some_and(|&b| is_letter(b));
+                if glued_before || glued_after {
+                    continue;
+                }
+            }
+            out.push(KeywordHit {
+                start: m.start(),
+                end: m.end(),
+                word: m.pattern().as_u32(),
+            });
+        }
+    }
+}
+
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// The byte range around `start..end` in which context counts.
+pub fn window(text: &[u8], start: usize, end: usize, mode: WindowMode) -> (usize, usize) {
+    let lo = start.saturating_sub(WINDOW);
+    let hi = (end + WINDOW).min(text.len());
+    match mode {
+        WindowMode::Line => {
+            let lo = memrchr(b'\n', &text[lo..start]).map_or(lo, |p| lo + p + 1);
+            let hi = memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p);
+            (lo, hi)
+        }
+        WindowMode::Paragraph => (
+            paragraph_start(text, lo, start),
+            paragraph_end(text, end, hi),
+        ),
+    }
+}
+
+/// True if `line` holds only whitespace.
+fn blank(line: &[u8]) -> bool {
+    line.iter().all(|b| b.is_ascii_whitespace())
+}
+
+/// The start of the paragraph holding `pos`, not before `lo`.
+fn paragraph_start(text: &[u8], lo: usize, pos: usize) -> usize {
+    let mut line_end = pos;
+    while let Some(nl) = memrchr(b'\n', &text[lo..line_end]) {
+        let nl = lo + nl;
+        let prev = memrchr(b'\n', &text[lo..nl]).map_or(lo, |p| lo + p + 1);
+        if blank(&text[prev..nl]) {
+            return nl + 1;
+        }
+        line_end = nl;
+    }
+    lo
+}
+
+/// The end of the paragraph holding `pos`, not after `hi`.
+fn paragraph_end(text: &[u8], pos: usize, hi: usize) -> usize {
+    let mut from = pos;
+    while let Some(nl) = memchr(b'\n', &text[from..hi]) {
+        let nl = from + nl;
+        let next = memchr(b'\n', &text[nl + 1..hi]).map_or(hi, |p| nl + 1 + p);
+        if blank(&text[nl + 1..next]) && next < hi {
+            return nl;
+        }
+        from = nl + 1;
+    }
+    hi
+}
+
+/// The distance in bytes from a candidate to a keyword, with a penalty for other lines.
+pub fn distance(text: &[u8], cand: (usize, usize), kw: (usize, usize)) -> usize {
+    let (gap_lo, gap_hi) = if kw.1 <= cand.0 {
+        (kw.1, cand.0)
+    } else if kw.0 >= cand.1 {
+        (cand.1, kw.0)
+    } else {
+        return 0;
+    };
+    let gap = &text[gap_lo..gap_hi];
+    let d = gap_hi - gap_lo;
+    if memchr(b'\n', gap).is_some() {
+        d + OTHER_LINE_PENALTY
+    } else {
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kw() -> Keywords {
+        Keywords::build(
+            &[
+                ("fødselsnummer".into(), 0, false),
+                ("fnr".into(), 0, false),
+                ("konto".into(), 1, false),
+                ("ordrenr".into(), 0, true),
+                ("ref.nr".into(), 0, true),
+                ("f.nr".into(), 0, false),
+            ],
+            &["kontor".into()],
+        )
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let k = kw();
+        let mut out = Vec::new();
+        k.find_all(text.as_bytes(), &mut out);
+        out.iter()
+            .map(|h| text[h.start..h.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn matching_rules() {
+        assert_eq!(
+            words("FØDSELSNUMMERET og Fødselsnummer"),
+            ["FØDSELSNUMMER", "Fødselsnummer"]
+        );
+        assert_eq!(words("Fnr: x, fnrx, xfnr, (FNR)"), ["Fnr", "FNR"]);
+        assert_eq!(words("kontoret kontonummer"), ["konto"]);
+        assert_eq!(words("Ref.nr 1"), ["Ref.nr"]);
+        assert_eq!(words("f.nr."), ["f.nr"]);
+    }
+
+    #[test]
+    fn windows() {
+        let t = b"first para\n\nFnr:\n010190 12345 here\nnext\n\nother";
+        let s = 17;
+        let (lo, hi) = window(t, s, s + 12, WindowMode::Paragraph);
+        assert_eq!(&t[lo..hi], b"Fnr:\n010190 12345 here\nnext");
+        let (lo, hi) = window(t, s, s + 12, WindowMode::Line);
+        assert_eq!(&t[lo..hi], b"010190 12345 here");
+        assert_eq!(distance(t, (s, s + 12), (12, 15)), 2 + OTHER_LINE_PENALTY);
+    }
+
+    #[test]
+    fn window_is_clipped() {
+        let t = vec![b'a'; 2000];
+        assert_eq!(window(&t, 1000, 1011, WindowMode::Paragraph), (700, 1311));
+    }
+}

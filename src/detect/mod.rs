@@ -1,0 +1,366 @@
+//! Detection: text in, hits out. No I/O, no formatting; the scan driver turns hits into
+//! findings with locations, masks and fingerprints.
+//!
+//! One pass per candidate kind over each segment's bytes, whatever the number of rules:
+//! - the digit-run scanner ([`numbers`]) finds every number layout once and asks each validator
+//!   registered for it ([`candidates`]);
+//! - a `memchr` scan for `@` finds e-mail addresses;
+//! - user pattern rules share one `RegexSet` pass, and only rules that matched run their regex;
+//! - keywords ([`context`]) are matched by one automaton, only in segments holding a candidate.
+//!
+//! The unit of detection is a *record*: one or more segments that belong together (a paragraph,
+//! a spreadsheet row, an e-mail). A keyword in another cell of the same row counts as near.
+
+pub mod candidates;
+pub mod context;
+pub mod numbers;
+pub mod validators;
+
+use crate::model::{Confidence, Text};
+use crate::rules::{Matcher, RuleSet, Validator};
+use candidates::{Candidate, Interp};
+use context::{KeywordHit, Keywords, NEIGHBOUR_DISTANCE, WindowMode};
+use std::sync::Arc;
+
+/// A piece of extracted text handed to the detector, with what it needs to judge context.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    /// UTF-8 text (extractors transcode other encodings first). Invalid UTF-8 is tolerated.
+    pub text: &'a [u8],
+    pub window: WindowMode,
+    /// Context that applies to the whole segment, such as the column header of a cell.
+    pub label: Option<&'a str>,
+    /// Only candidates starting in this byte range are reported; the rest of the text is
+    /// context (the overlap between chunks of a large file).
+    pub report: (usize, usize),
+}
+
+impl<'a> Segment<'a> {
+    pub fn new(text: &'a [u8]) -> Segment<'a> {
+        Segment {
+            text,
+            window: WindowMode::Paragraph,
+            label: None,
+            report: (0, text.len()),
+        }
+    }
+
+    pub fn with_window(mut self, window: WindowMode) -> Self {
+        self.window = window;
+        self
+    }
+
+    pub fn with_label(mut self, label: Option<&'a str>) -> Self {
+        self.label = label;
+        self
+    }
+}
+
+/// One detected match, before it is located, masked and fingerprinted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the segment in the record.
+    pub seg: usize,
+    /// Index of the rule in [`Detector::rules`].
+    pub rule: usize,
+    /// Byte span of the matched text in the segment.
+    pub start: usize,
+    pub end: usize,
+    pub confidence: Confidence,
+    pub note: Option<Text>,
+    /// The value in canonical form (digits only, lower-case e-mail), for fingerprints and
+    /// allowlists.
+    pub normalized: String,
+}
+
+/// Rules compiled for detection; shared read-only by all threads.
+#[derive(Debug)]
+struct Compiled {
+    rules: RuleSet,
+    /// Rule index for each built-in validator, if a loaded rule uses it.
+    by_validator: [Option<usize>; Validator::ALL.len()],
+    keywords: Keywords,
+    pattern_set: Option<regex::bytes::RegexSet>,
+    /// `(rule index, regex)`, in the order of `pattern_set`.
+    patterns: Vec<(usize, regex::bytes::Regex)>,
+}
+
+/// The detection engine. Cheap to clone: each worker thread holds its own clone, whose scratch
+/// buffers are reused from record to record.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    c: Arc<Compiled>,
+    scratch: Scratch,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    candidates: Vec<Candidate>,
+    cluster: numbers::Cluster,
+    /// Keyword hits per segment of the current record, computed on first need.
+    keywords: Vec<Option<Vec<KeywordHit>>>,
+    labels: Vec<Option<Vec<KeywordHit>>>,
+}
+
+/// Whether keywords near a candidate support or contradict a rule: the distance to the nearest
+/// keyword and the nearest negative keyword, if any.
+#[derive(Debug, Clone, Copy, Default)]
+struct Support {
+    positive: Option<usize>,
+    negative: Option<usize>,
+}
+
+impl Support {
+    fn add(&mut self, positive: bool, d: usize) {
+        let slot = if positive {
+            &mut self.positive
+        } else {
+            &mut self.negative
+        };
+        *slot = Some(slot.map_or(d, |x| x.min(d)));
+    }
+
+    /// A keyword is near and no negative keyword is nearer.
+    fn confirmed(self) -> bool {
+        matches!((self.positive, self.negative), (Some(p), n) if n.is_none_or(|n| p <= n))
+    }
+
+    fn contradicted(self) -> bool {
+        matches!((self.positive, self.negative), (p, Some(n)) if p.is_none_or(|p| n < p))
+    }
+}
+
+impl Detector {
+    pub fn new(rules: RuleSet) -> Result<Detector, regex::Error> {
+        let mut by_validator = [None; Validator::ALL.len()];
+        let mut words = Vec::new();
+        let mut pattern_src = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, rule) in rules.rules.iter().enumerate() {
+            match &rule.matcher {
+                Matcher::Validator(v) => by_validator[*v as usize] = Some(i),
+                Matcher::Pattern { regex, .. } => {
+                    pattern_src.push(regex.clone());
+                    patterns.push((i, regex::bytes::Regex::new(regex)?));
+                }
+            }
+            words.extend(rule.keywords.iter().map(|w| (w.clone(), i, false)));
+            words.extend(rule.negative_keywords.iter().map(|w| (w.clone(), i, true)));
+        }
+        let pattern_set = if pattern_src.is_empty() {
+            None
+        } else {
+            Some(regex::bytes::RegexSet::new(&pattern_src)?)
+        };
+        let keywords = Keywords::build(&words, &rules.stop_words);
+        let c = Compiled {
+            rules,
+            by_validator,
+            keywords,
+            pattern_set,
+            patterns,
+        };
+        Ok(Detector {
+            c: Arc::new(c),
+            scratch: Scratch::default(),
+        })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.c.rules
+    }
+
+    /// The rule index a validator reports under, if that rule is loaded.
+    pub fn rule_for(&self, v: Validator) -> Option<usize> {
+        self.c.by_validator[v as usize]
+    }
+
+    /// Convenience for tests and `sladd rules --test`: one prose segment.
+    pub fn scan_text(&mut self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.scan_record(&[Segment::new(text.as_bytes())], &mut hits);
+        hits
+    }
+
+    /// Detects in one record and appends hits in segment and text order.
+    pub fn scan_record(&mut self, segs: &[Segment<'_>], hits: &mut Vec<Hit>) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.keywords.clear();
+        scratch.keywords.resize(segs.len(), None);
+        scratch.labels.clear();
+        scratch.labels.resize(segs.len(), None);
+        for (si, seg) in segs.iter().enumerate() {
+            scratch.candidates.clear();
+            candidates::find(
+                self,
+                seg.text,
+                &mut scratch.cluster,
+                &mut scratch.candidates,
+            );
+            self.pattern_candidates(seg.text, &mut scratch.candidates);
+            if scratch.candidates.is_empty() {
+                continue;
+            }
+            let cands = std::mem::take(&mut scratch.candidates);
+            for cand in &cands {
+                if cand.start < seg.report.0 || cand.start >= seg.report.1 {
+                    continue;
+                }
+                if let Some(hit) = self.resolve(segs, si, cand, &mut scratch) {
+                    hits.push(hit);
+                }
+            }
+            scratch.candidates = cands;
+        }
+        self.scratch = scratch;
+    }
+
+    fn pattern_candidates(&self, text: &[u8], out: &mut Vec<Candidate>) {
+        let Some(set) = &self.c.pattern_set else {
+            return;
+        };
+        let matched = set.matches(text);
+        if !matched.matched_any() {
+            return;
+        }
+        for idx in matched.iter() {
+            let (rule, re) = &self.c.patterns[idx];
+            let Matcher::Pattern { base, .. } = self.c.rules.rules[*rule].matcher else {
+                continue;
+            };
+            for m in re.find_iter(text) {
+                out.push(Candidate {
+                    start: m.start(),
+                    end: m.end(),
+                    interps: vec![Interp {
+                        rule: *rule,
+                        base,
+                        with_keyword: base.raised(),
+                        require_keyword: false,
+                        note: None,
+                        normalized: String::from_utf8_lossy(m.as_bytes()).into_owned(),
+                    }],
+                });
+            }
+        }
+        out.sort_by_key(|c| c.start);
+    }
+
+    /// Picks the interpretation of a candidate that context supports and sets its confidence.
+    fn resolve(
+        &self,
+        segs: &[Segment<'_>],
+        si: usize,
+        cand: &Candidate,
+        scratch: &mut Scratch,
+    ) -> Option<Hit> {
+        let supports: Vec<Support> = cand
+            .interps
+            .iter()
+            .map(|it| self.support(segs, si, cand, it.rule, scratch))
+            .collect();
+        let rules = &self.c.rules.rules;
+        let needs_keyword = |k: usize| {
+            cand.interps[k].require_keyword || rules[cand.interps[k].rule].require_keyword
+        };
+        // The nearest keyword decides between interpretations (fødselsnummer or account?);
+        // with none, the first listed wins, which is the person number.
+        let chosen = (0..cand.interps.len())
+            .filter(|&k| supports[k].positive.is_some())
+            .min_by_key(|&k| supports[k].positive)
+            .or_else(|| (0..cand.interps.len()).find(|&k| !needs_keyword(k)))?;
+        let it = &cand.interps[chosen];
+        let sup = supports[chosen];
+        if needs_keyword(chosen) && !sup.confirmed() {
+            return None;
+        }
+        let mut confidence = if sup.confirmed() {
+            it.with_keyword
+        } else {
+            it.base
+        };
+        if sup.contradicted() {
+            confidence = confidence.lowered();
+        }
+        let mut notes: Vec<Text> = it.note.iter().cloned().collect();
+        for (k, other) in cand.interps.iter().enumerate() {
+            if k != chosen && !needs_keyword(k) && other.rule != it.rule {
+                let title = &rules[other.rule].title;
+                notes.push(Text {
+                    no: format!("også gyldig som {}", title.no.to_lowercase()),
+                    en: format!("also valid as: {}", title.en),
+                });
+            }
+        }
+        Some(Hit {
+            seg: si,
+            rule: it.rule,
+            start: cand.start,
+            end: cand.end,
+            confidence,
+            note: Text::join(&notes),
+            normalized: it.normalized.clone(),
+        })
+    }
+
+    /// Keyword evidence for `rule` around a candidate: in its window, in the segment label,
+    /// and in the other segments of the record.
+    fn support(
+        &self,
+        segs: &[Segment<'_>],
+        si: usize,
+        cand: &Candidate,
+        rule: usize,
+        scratch: &mut Scratch,
+    ) -> Support {
+        let kw = &self.c.keywords;
+        let mut sup = Support::default();
+        let consider = |hit: &KeywordHit, d: usize, sup: &mut Support| {
+            let m = kw.meaning(hit.word);
+            if m.positive.contains(&rule) {
+                sup.add(true, d);
+            }
+            if m.negative.contains(&rule) {
+                sup.add(false, d);
+            }
+        };
+        let seg = &segs[si];
+        let (lo, hi) = context::window(seg.text, cand.start, cand.end, seg.window);
+        let hits = keyword_hits(kw, &mut scratch.keywords[si], seg.text);
+        let first = hits.partition_point(|h| h.start < lo);
+        for h in hits[first..].iter().take_while(|h| h.end <= hi) {
+            let d = context::distance(seg.text, (cand.start, cand.end), (h.start, h.end));
+            consider(h, d, &mut sup);
+        }
+        if let Some(label) = seg.label {
+            for h in keyword_hits(kw, &mut scratch.labels[si], label.as_bytes()) {
+                consider(h, 0, &mut sup);
+            }
+        }
+        for (oi, other) in segs.iter().enumerate() {
+            if oi == si {
+                continue;
+            }
+            // Another cell's text counts; another column's header says nothing about this cell.
+            for h in keyword_hits(kw, &mut scratch.keywords[oi], other.text) {
+                consider(h, NEIGHBOUR_DISTANCE, &mut sup);
+            }
+        }
+        sup
+    }
+}
+
+fn keyword_hits<'s>(
+    kw: &Keywords,
+    slot: &'s mut Option<Vec<KeywordHit>>,
+    text: &[u8],
+) -> &'s [KeywordHit] {
+    slot.get_or_insert_with(|| {
+        let mut v = Vec::new();
+        kw.find_all(text, &mut v);
+        v
+    })
+}
+
+#[cfg(test)]
+mod tests;

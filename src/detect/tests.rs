@@ -1,0 +1,315 @@
+//! Detector behaviour on synthetic text. Every number is generated from the algorithm by
+//! `crate::synth` or is a published test number.
+
+use super::*;
+use crate::model::Confidence::{High, Low, Medium};
+use crate::synth::{Gen, corrupt};
+
+fn detector() -> Detector {
+    Detector::new(RuleSet::builtin().unwrap()).unwrap()
+}
+
+/// `(rule id, matched text, confidence)` for each hit.
+fn run(text: &str) -> Vec<(String, String, Confidence)> {
+    let mut d = detector();
+    d.scan_text(text)
+        .into_iter()
+        .map(|h| {
+            (
+                d.rules().rules[h.rule].id.clone(),
+                text[h.start..h.end].to_string(),
+                h.confidence,
+            )
+        })
+        .collect()
+}
+
+fn rules_of(text: &str) -> Vec<String> {
+    run(text).into_iter().map(|(r, _, _)| r).collect()
+}
+
+#[test]
+fn builtin_rule_self_tests() {
+    let mut d = detector();
+    let rules = d.rules().rules.clone();
+    for (i, rule) in rules.iter().enumerate() {
+        for sample in &rule.tests.matches {
+            let hits = d.scan_text(sample);
+            assert!(
+                hits.iter().any(|h| h.rule == i),
+                "{}: no match in {sample:?}",
+                rule.id
+            );
+        }
+        for sample in &rule.tests.no_match {
+            let hits = d.scan_text(sample);
+            assert!(
+                !hits.iter().any(|h| h.rule == i),
+                "{}: unexpected match in {sample:?}",
+                rule.id
+            );
+        }
+    }
+}
+
+#[test]
+fn fnr_written_forms() {
+    let mut g = Gen::new(11);
+    for _ in 0..100 {
+        let n = g.fnr();
+        let (a, b) = n.split_at(6);
+        for text in [
+            n.clone(),
+            format!("{a} {b}"),
+            format!("{a}-{b}"),
+            format!("{a}.{b}"),
+        ] {
+            let hits = run(&format!("Søker: {text}."));
+            assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+            assert_eq!(hits[0].0, "no.fnr");
+            assert_eq!(hits[0].1, text);
+        }
+    }
+}
+
+#[test]
+fn never_inside_longer_digit_runs() {
+    let mut g = Gen::new(12);
+    for _ in 0..50 {
+        let n = g.fnr();
+        assert!(run(&format!("x 1{n} y")).is_empty());
+        assert!(run(&format!("x {n}0 y")).is_empty());
+        assert!(run(&format!("x A{n} y")).is_empty());
+        assert!(run(&format!("x {n}kr")).is_empty());
+    }
+}
+
+#[test]
+fn check_digit_and_date_failures() {
+    let mut g = Gen::new(13);
+    for _ in 0..100 {
+        let n = g.fnr();
+        let bad_k2 = corrupt(&n, 10);
+        assert!(
+            !rules_of(&format!("fnr {bad_k2}"))
+                .iter()
+                .any(|r| r.starts_with("no.") && r != "no.bank-account")
+        );
+    }
+    // Impossible dates with valid control digits.
+    for (d, m) in [(31, 4), (30, 2), (32, 1), (0, 5), (15, 13), (15, 0)] {
+        for i in 0..50 {
+            if let Some(n) = crate::synth::with_date(d, m, 85, i) {
+                let r = rules_of(&format!("fnr {n}"));
+                assert!(!r.contains(&"no.fnr".to_string()), "{n} {r:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn variants_map_to_their_rules() {
+    let mut g = Gen::new(14);
+    for _ in 0..50 {
+        assert_eq!(rules_of(&format!("D-nummer {}", g.dnr())), ["no.dnr"]);
+        assert_eq!(rules_of(&format!("H-nummer {}", g.hnr())), ["no.hnr"]);
+        assert_eq!(
+            rules_of(&format!("testperson {}", g.tenor())),
+            ["no.synthetic-id"]
+        );
+        assert_eq!(rules_of(&format!("FH-nummer: {}", g.fhnr())), ["no.fhnr"]);
+    }
+}
+
+#[test]
+fn fh_numbers_need_a_keyword() {
+    let mut g = Gen::new(15);
+    for _ in 0..50 {
+        let n = g.fhnr();
+        let r = rules_of(&format!("nummer {n}"));
+        assert!(!r.contains(&"no.fhnr".to_string()));
+        // Without a keyword it may still be a valid account number, reported as such.
+        let is_account = validators::kontonr::is_valid(n.as_bytes());
+        assert_eq!(r == ["no.bank-account"], is_account, "{n} {r:?}");
+    }
+}
+
+#[test]
+fn rule_2032_confidence() {
+    let mut g = Gen::new(16);
+    for _ in 0..50 {
+        let n = g.fnr_2032();
+        let alone = run(&format!("nummer {n}"));
+        let alone: Vec<_> = alone.iter().filter(|h| h.0 == "no.fnr").collect();
+        assert_eq!(alone.len(), 1);
+        assert_eq!(alone[0].2, Low);
+        let near = run(&format!("fødselsnummer {n}"));
+        assert_eq!(near[0].0, "no.fnr");
+        assert_eq!(near[0].2, High);
+    }
+}
+
+#[test]
+fn keywords_raise_and_negative_keywords_lower() {
+    let n = "20036914700";
+    assert_eq!(run(n)[0].2, Medium);
+    assert_eq!(run(&format!("Fødselsnummer: {n}"))[0].2, High);
+    assert_eq!(run(&format!("FØDSELSNUMMERET {n}"))[0].2, High);
+    assert_eq!(run(&format!("Ordrenr: {n}"))[0].2, Low);
+    // The nearest word wins.
+    assert_eq!(run(&format!("ordrenr 1, fnr {n}"))[0].2, High);
+    // A keyword on the line above, in the same paragraph.
+    assert_eq!(run(&format!("Fødselsnummer:\n{n}"))[0].2, High);
+    // But not across a blank line.
+    assert_eq!(run(&format!("Fødselsnummer:\n\n{n}"))[0].2, Medium);
+    // Nor more than ~300 characters away.
+    assert_eq!(
+        run(&format!("Fødselsnummer {} {n}", "x".repeat(400)))[0].2,
+        Medium
+    );
+}
+
+#[test]
+fn fnr_or_account_is_decided_by_the_nearest_keyword() {
+    // Find generated numbers that pass both checks.
+    let mut g = Gen::new(17);
+    let both: Vec<String> = std::iter::repeat_with(|| g.fnr())
+        .filter(|n| validators::kontonr::is_valid(n.as_bytes()))
+        .take(10)
+        .collect();
+    for n in &both {
+        let plain = run(&format!("nummer {n}"));
+        assert_eq!(plain[0].0, "no.fnr");
+        let mut d = detector();
+        let hits = d.scan_text(&format!("nummer {n}"));
+        assert_eq!(
+            hits[0].note.as_ref().unwrap().en,
+            "also valid as: Norwegian bank account number"
+        );
+        assert_eq!(run(&format!("kontonummer {n}"))[0].0, "no.bank-account");
+        assert_eq!(run(&format!("kontonummer 1, fnr {n}"))[0].0, "no.fnr");
+        // "kontoret" is not "konto".
+        assert_eq!(run(&format!("Servicekontoret {n}"))[0].0, "no.fnr");
+    }
+}
+
+#[test]
+fn account_layouts() {
+    assert_eq!(rules_of("kontonr 8601.11.17947"), ["no.bank-account"]);
+    assert_eq!(rules_of("8601 11 17947"), ["no.bank-account"]);
+    assert!(rules_of("8601.11.17948").is_empty());
+}
+
+#[test]
+fn iban_and_cards() {
+    assert_eq!(run("IBAN NO93 8601 1117 947.")[0].1, "NO93 8601 1117 947");
+    assert_eq!(rules_of("GB82WEST12345698765432"), ["iban"]);
+    assert!(rules_of("NO93 8601 1117 948").iter().all(|r| r != "iban"));
+    assert_eq!(
+        run("kort 4111 1111 1111 1111")[0],
+        ("payment-card".into(), "4111 1111 1111 1111".into(), High)
+    );
+    assert_eq!(rules_of("378282246310005"), ["payment-card"]);
+    assert!(rules_of("4111 1111 1111 1112").is_empty());
+}
+
+#[test]
+fn phones() {
+    assert_eq!(run("ring +47 912 34 567 i dag")[0].1, "+47 912 34 567");
+    assert_eq!(run("+4791234567")[0].1, "+4791234567");
+    assert_eq!(run("0047 22 33 44 55")[0].1, "0047 22 33 44 55");
+    assert_eq!(rules_of("mobil: 91234567"), ["no.phone"]);
+    assert!(rules_of("91234567").is_empty());
+    assert_eq!(rules_of("912\u{a0}34\u{a0}567"), ["no.phone"]);
+    assert!(rules_of("800 12 345 og 12 34 56 78").is_empty());
+}
+
+#[test]
+fn emails() {
+    assert_eq!(
+        run("Skriv til ola.nordmann@example.no.")[0].1,
+        "ola.nordmann@example.no"
+    );
+    let role = run("postmottak@kommune.example.no");
+    assert_eq!(role[0].2, Low);
+    assert!(run("icon@2x.png og a@b").is_empty());
+    assert_eq!(run("<kari@eksempel.no>")[0].1, "kari@eksempel.no");
+}
+
+#[test]
+fn labels_and_records() {
+    let mut d = detector();
+    let n = "20036914700";
+    let mut hits = Vec::new();
+    // A column header is context for its cells.
+    d.scan_record(
+        &[Segment::new(n.as_bytes()).with_label(Some("Fødselsnummer"))],
+        &mut hits,
+    );
+    assert_eq!(hits[0].confidence, High);
+    hits.clear();
+    // A keyword in another cell of the row counts too.
+    d.scan_record(
+        &[Segment::new(b"Fnr:"), Segment::new(n.as_bytes())],
+        &mut hits,
+    );
+    assert_eq!((hits[0].seg, hits[0].confidence), (1, High));
+}
+
+#[test]
+fn report_range_limits_hits() {
+    let mut d = detector();
+    let text = "20036914700 og 20036914700";
+    let mut hits = Vec::new();
+    let mut seg = Segment::new(text.as_bytes());
+    seg.report = (1, text.len());
+    d.scan_record(&[seg], &mut hits);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].start, 15);
+}
+
+#[test]
+fn user_pattern_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("acme.toml");
+    std::fs::write(
+        &p,
+        r#"
+[pack]
+id = "acme"
+schema = 1
+[[rule]]
+id = "acme.employee"
+title = { no = "Ansattnummer", en = "Employee number" }
+category = "other"
+severity = "medium"
+pattern = 'ANS-[0-9]{6}'
+keywords = ["ansatt"]
+"#,
+    )
+    .unwrap();
+    let set = RuleSet::load(true, &[p.as_path()]).unwrap();
+    let mut d = Detector::new(set).unwrap();
+    let hits = d.scan_text("ansatt ANS-123456 og ANS-654321");
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].confidence, High);
+}
+
+proptest::proptest! {
+    /// Whatever surrounds it, a generated fødselsnummer written alone is found exactly once.
+    #[test]
+    fn fnr_found_in_any_prose(seed in 0u64..10_000, pre in "[a-zæøå ,.:;\n]{0,40}", post in "[a-zæøå ,.:;\n]{0,40}") {
+        let n = Gen::new(seed).fnr();
+        let text = format!("{pre} {n} {post}");
+        let found: Vec<_> = run(&text).into_iter().filter(|h| h.1 == n).collect();
+        proptest::prop_assert_eq!(found.len(), 1);
+    }
+
+    /// The detector never panics and spans are in bounds and on char boundaries.
+    #[test]
+    fn arbitrary_input(s in "\\PC{0,200}") {
+        for h in detector().scan_text(&s) {
+            proptest::prop_assert!(s.is_char_boundary(h.start) && s.is_char_boundary(h.end));
+        }
+    }
+}

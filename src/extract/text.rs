@@ -1,0 +1,301 @@
+//! Plain text in any common encoding, streamed in bounded chunks.
+//!
+//! UTF-8 passes through untouched (detection works on bytes, so invalid sequences cost
+//! nothing). UTF-16 (with a BOM, or sniffed) and Windows-1252 — chosen when the first chunk is
+//! not valid UTF-8, so "fødselsnummer" written by old Windows tools still matches — are
+//! transcoded to UTF-8 as they stream.
+//!
+//! Chunks end at a line break where possible. The next chunk starts with the tail of the
+//! previous one (`Limits::overlap`) as context only: a candidate is reported by the chunk in
+//! whose report range it *starts*, so nothing on a boundary is missed or reported twice.
+
+use super::sniff::TextEncoding;
+use super::{Buffers, Limits, Sink, read_full};
+use crate::detect::Segment;
+use crate::model::Location;
+use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use std::io::Read;
+
+/// Bytes read from the source per decode step when transcoding.
+const READ_BLOCK: usize = 256 << 10;
+
+pub fn extract(
+    mut reader: impl Read,
+    encoding: TextEncoding,
+    limits: &Limits,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    let Buffers { raw, text } = bufs;
+    text.clear();
+    let mut decoder: Option<Decoder> = match encoding {
+        TextEncoding::Utf16Le => Some(UTF_16LE.new_decoder_with_bom_removal()),
+        TextEncoding::Utf16Be => Some(UTF_16BE.new_decoder_with_bom_removal()),
+        TextEncoding::Utf8OrLegacy => None,
+    };
+    let mut first_fill = true;
+    let mut eof = false;
+    // Text before `carry` was reported by the previous chunk.
+    let mut carry = 0usize;
+    let mut place = Location {
+        line: 1,
+        column: 1,
+        ..Location::default()
+    };
+    let want = limits.chunk_size.max(limits.overlap * 2);
+
+    loop {
+        while !eof && text.len() < carry + want {
+            match decoder.as_mut() {
+                None => {
+                    let start = text.len();
+                    text.resize(carry + want, 0);
+                    let n = read_full(&mut reader, &mut text[start..])?;
+                    text.truncate(start + n);
+                    eof = n == 0 || start + n < carry + want;
+                    if first_fill {
+                        first_fill = false;
+                        if text.starts_with(b"\xEF\xBB\xBF") {
+                            text.drain(..3);
+                        }
+                        if !valid_utf8_prefix(text) {
+                            // Not UTF-8: re-decode what we have as Windows-1252.
+                            raw.clear();
+                            raw.extend_from_slice(text);
+                            text.clear();
+                            let mut d = WINDOWS_1252.new_decoder_without_bom_handling();
+                            decode_into(&mut d, raw, text, eof);
+                            decoder = Some(d);
+                        }
+                    }
+                }
+                Some(d) => {
+                    raw.resize(READ_BLOCK, 0);
+                    let n = read_full(&mut reader, raw)?;
+                    raw.truncate(n);
+                    eof = n < READ_BLOCK;
+                    decode_into(d, raw, text, eof);
+                }
+            }
+        }
+
+        let cut = if eof {
+            text.len()
+        } else {
+            safe_cut(text, carry + limits.chunk_size / 2)
+        };
+        let seg = Segment {
+            report: (carry, cut),
+            ..Segment::new(&text[..cut])
+        };
+        if cut > carry {
+            sink.record(None, &[seg], std::slice::from_ref(&place));
+        }
+        if eof && cut == text.len() {
+            return Ok(());
+        }
+
+        // Keep the tail as context for the next chunk, starting at a line if possible.
+        let lo = cut.saturating_sub(limits.overlap);
+        let keep_from = match memchr::memchr(b'\n', &text[lo..cut]) {
+            Some(p) => lo + p + 1,
+            None => char_boundary(text, lo),
+        };
+        advance(&mut place, &text[..keep_from]);
+        text.drain(..keep_from);
+        carry = cut - keep_from;
+    }
+}
+
+/// Decodes `src` (all of it) and appends UTF-8 to `dst`.
+fn decode_into(d: &mut Decoder, src: &[u8], dst: &mut Vec<u8>, last: bool) {
+    let need = d
+        .max_utf8_buffer_length(src.len())
+        .unwrap_or(src.len() * 3 + 16);
+    let start = dst.len();
+    dst.resize(start + need, 0);
+    let (_, read, written, _) = d.decode_to_utf8(src, &mut dst[start..], last);
+    debug_assert_eq!(read, src.len());
+    dst.truncate(start + written);
+}
+
+/// True if `b` is valid UTF-8 except possibly for a sequence cut off at the end.
+fn valid_utf8_prefix(b: &[u8]) -> bool {
+    match std::str::from_utf8(b) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// Where to end a chunk: after the last line break at or after `min`, else after the last
+/// space, else at a character boundary at the end.
+fn safe_cut(text: &[u8], min: usize) -> usize {
+    let min = min.min(text.len());
+    if let Some(p) = memchr::memrchr(b'\n', &text[min..]) {
+        return min + p + 1;
+    }
+    if let Some(p) = memchr::memrchr(b' ', &text[min..]) {
+        return min + p + 1;
+    }
+    complete_chars_end(text)
+}
+
+/// The end of the last complete UTF-8 character (a read may stop inside one).
+fn complete_chars_end(text: &[u8]) -> usize {
+    let Some(mut start) = text.len().checked_sub(1) else {
+        return 0;
+    };
+    while start > 0 && (text[start] & 0xC0) == 0x80 && text.len() - start < 4 {
+        start -= 1;
+    }
+    let width = match text[start] {
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        b if b >= 0xC0 => 2,
+        _ => 1,
+    };
+    if start + width > text.len() {
+        start
+    } else {
+        text.len()
+    }
+}
+
+/// The nearest UTF-8 character boundary at or before `i`.
+fn char_boundary(text: &[u8], mut i: usize) -> usize {
+    while i > 0 && i < text.len() && (text[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+/// Moves `place` (line and column of the first byte) past `consumed`.
+fn advance(place: &mut Location, consumed: &[u8]) {
+    let lines = memchr::memchr_iter(b'\n', consumed).count() as u64;
+    match memchr::memrchr(b'\n', consumed) {
+        Some(p) => {
+            place.line += lines;
+            place.column = 1 + count_chars(&consumed[p + 1..]);
+        }
+        None => place.column += count_chars(consumed),
+    }
+}
+
+/// Characters in UTF-8 bytes (continuation bytes do not start a character).
+pub fn count_chars(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects chunks and their places.
+    #[derive(Default)]
+    struct Collect {
+        chunks: Vec<(String, (usize, usize), u64, u64)>,
+    }
+
+    impl Sink for Collect {
+        fn record(&mut self, _: Option<&str>, segs: &[Segment<'_>], places: &[Location]) {
+            let s = &segs[0];
+            self.chunks.push((
+                String::from_utf8_lossy(s.text).into_owned(),
+                s.report,
+                places[0].line,
+                places[0].column,
+            ));
+        }
+        fn not_examined(&mut self, _: Option<&str>, _: &str) {}
+        fn binary(&mut self, _: Option<&str>) {}
+    }
+
+    fn run(bytes: &[u8], enc: TextEncoding, limits: &Limits) -> Collect {
+        let mut c = Collect::default();
+        extract(bytes, enc, limits, &mut Buffers::default(), &mut c).unwrap();
+        c
+    }
+
+    #[test]
+    fn utf8_whole() {
+        let c = run(
+            "fødselsnummer\n".as_bytes(),
+            TextEncoding::Utf8OrLegacy,
+            &Limits::default(),
+        );
+        assert_eq!(c.chunks.len(), 1);
+        assert_eq!(c.chunks[0].0, "fødselsnummer\n");
+    }
+
+    #[test]
+    fn windows_1252_is_transcoded() {
+        let c = run(
+            b"f\xf8dselsnummer \xe6\xe5",
+            TextEncoding::Utf8OrLegacy,
+            &Limits::default(),
+        );
+        assert_eq!(c.chunks[0].0, "fødselsnummer æå");
+    }
+
+    #[test]
+    fn utf16_is_transcoded() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("fødselsnummer".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(
+            run(&le, TextEncoding::Utf16Le, &Limits::default()).chunks[0].0,
+            "fødselsnummer"
+        );
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("ø".encode_utf16().flat_map(|u| u.to_be_bytes()));
+        assert_eq!(
+            run(&be, TextEncoding::Utf16Be, &Limits::default()).chunks[0].0,
+            "ø"
+        );
+    }
+
+    #[test]
+    fn utf8_bom_is_dropped() {
+        let c = run(
+            b"\xEF\xBB\xBFabc",
+            TextEncoding::Utf8OrLegacy,
+            &Limits::default(),
+        );
+        assert_eq!(c.chunks[0].0, "abc");
+    }
+
+    /// Report ranges tile the text exactly and places track lines.
+    #[test]
+    fn chunks_tile_the_text() {
+        let text: String = (0..500).map(|i| format!("linje {i} æøå\n")).collect();
+        let limits = Limits {
+            chunk_size: 256,
+            overlap: 64,
+        };
+        let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
+        assert!(c.chunks.len() > 10);
+        let mut rebuilt = String::new();
+        for (t, (a, b), line, col) in &c.chunks {
+            rebuilt.push_str(&t[*a..*b]);
+            assert_eq!(*col, 1);
+            let first_line: String = t.lines().next().unwrap().to_string();
+            assert_eq!(first_line, format!("linje {} æøå", line - 1));
+        }
+        assert_eq!(rebuilt, text);
+    }
+
+    #[test]
+    fn one_long_line_is_cut_on_char_boundaries() {
+        let text = "ø".repeat(5000);
+        let limits = Limits {
+            chunk_size: 301,
+            overlap: 50,
+        };
+        let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
+        let rebuilt: String = c
+            .chunks
+            .iter()
+            .map(|(t, (a, b), ..)| t[*a..*b].to_string())
+            .collect();
+        assert_eq!(rebuilt, text);
+    }
+}

@@ -1,0 +1,28 @@
+//! sladd finds personal data in files before they are shared or published.
+//!
+//! ```text
+//!   walk ──> extract ──> detect ──> report
+//!   (files)  (segments)  (hits)     (findings, not-examined, summary)
+//! ```
+//!
+//! - [`walk`] lists the files to scan (parallel, `.sladdignore`-aware);
+//! - [`extract`] turns a file's bytes into text segments with locations;
+//! - [`detect`] runs every rule pack over the segments in one pass;
+//! - [`scan`] drives the stages on worker threads and turns hits into [`model::Finding`]s;
+//! - [`report`] writes findings in the format asked for.
+//!
+//! Rules are data ([`rules`], files in `rules/`), compiled once into a [`detect::Detector`].
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod detect;
+pub mod extract;
+pub mod fingerprint;
+pub mod mask;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod synth;
+pub mod walk;

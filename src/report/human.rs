@@ -1,0 +1,261 @@
+//! `--format human`: findings grouped by file, for a clerk reading a terminal.
+//!
+//! Norwegian by default (`--lang en` for English). Colour only on a terminal. Output is sorted
+//! by path so two runs over the same folder read the same.
+
+use super::{ReportContext, Reporter};
+use crate::model::{Finding, Lang, Location, NotExamined, Severity};
+use crate::scan::{FileResult, Summary};
+use anstyle::{AnsiColor, Effects, Style};
+use std::io::{self, Write};
+
+pub struct Human {
+    out: Box<dyn Write>,
+    ctx: ReportContext,
+    results: Vec<FileResult>,
+}
+
+impl Human {
+    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Human {
+        Human {
+            out,
+            ctx,
+            results: Vec::new(),
+        }
+    }
+
+    fn t<'a>(&self, no: &'a str, en: &'a str) -> &'a str {
+        match self.ctx.lang {
+            Lang::Nb => no,
+            Lang::En => en,
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.ctx.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity_label(&self, s: Severity) -> String {
+        let word = match self.ctx.lang {
+            Lang::Nb => s.norwegian().to_uppercase(),
+            Lang::En => s.as_str().to_uppercase(),
+        };
+        let style = match s {
+            Severity::Critical => Style::new()
+                .fg_color(Some(AnsiColor::Red.into()))
+                .effects(Effects::BOLD | Effects::INVERT),
+            Severity::High => Style::new()
+                .fg_color(Some(AnsiColor::Red.into()))
+                .effects(Effects::BOLD),
+            Severity::Medium => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            Severity::Low => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Severity::Info => Style::new().effects(Effects::DIMMED),
+        };
+        // Pad before painting so escape codes do not break alignment.
+        self.paint(style, &format!("{word:<8}"))
+    }
+
+    fn location(&self, l: &Location) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = l.page {
+            parts.push(format!("{} {p}", self.t("side", "page")));
+        }
+        match (&l.sheet, &l.cell) {
+            (Some(s), Some(c)) => parts.push(format!("{s}!{c}")),
+            (Some(s), None) => parts.push(s.clone()),
+            (None, Some(c)) => parts.push(c.clone()),
+            (None, None) => {}
+        }
+        if let Some(p) = &l.part {
+            parts.push(p.clone());
+        }
+        if l.sheet.is_none() && l.cell.is_none() || l.line > 1 || l.column > 1 {
+            parts.push(format!("{}:{}", l.line, l.column));
+        }
+        parts.join(" ")
+    }
+
+    fn finding(&self, f: &Finding) -> String {
+        let rule = self.ctx.rules.get(&f.rule);
+        let title = rule.map_or(f.rule.as_str(), |r| r.title.get(self.ctx.lang));
+        let value = if self.ctx.reveal { &f.value } else { &f.masked };
+        let confidence = match self.ctx.lang {
+            Lang::Nb => format!("sikkerhet {}", f.confidence.norwegian()),
+            Lang::En => format!("confidence {}", f.confidence.as_str()),
+        };
+        let mut line = format!(
+            "  {:<14} {} {:<34} {:<22} {}",
+            self.location(&f.location),
+            self.severity_label(f.severity),
+            title,
+            value,
+            self.paint(Style::new().effects(Effects::DIMMED), &confidence),
+        );
+        if let Some(field) = &f.location.field {
+            line.push_str(&format!(" [{}: {field}]", self.t("kolonne", "column")));
+        }
+        if let Some(note) = &f.note {
+            line.push_str(&self.paint(
+                Style::new().effects(Effects::DIMMED),
+                &format!(" ({})", note.get(self.ctx.lang)),
+            ));
+        }
+        line
+    }
+
+    fn not_examined_line(&self, n: &NotExamined) -> String {
+        match &n.inner {
+            Some(i) => format!("  {} → {}: {}", n.path, i, n.reason),
+            None => format!("  {}: {}", n.path, n.reason),
+        }
+    }
+
+    fn summary_lines(&self, s: &Summary) -> Vec<String> {
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .map(|&sev| {
+                let n = s.by_severity.get(&sev).copied().unwrap_or(0);
+                let word = match self.ctx.lang {
+                    Lang::Nb => sev.norwegian(),
+                    Lang::En => sev.as_str(),
+                };
+                format!("{word} {n}")
+            })
+            .collect();
+        let files_total = s.files_scanned + s.files_binary + s.files_not_examined;
+        let mut lines = vec![match self.ctx.lang {
+            Lang::Nb => format!(
+                "{} funn i {} av {} filer ({}).",
+                s.findings,
+                s.files_with_findings,
+                files_total,
+                counts.join(", ")
+            ),
+            Lang::En => format!(
+                "{} finding(s) in {} of {} file(s) ({}).",
+                s.findings,
+                s.files_with_findings,
+                files_total,
+                counts.join(", ")
+            ),
+        }];
+        let secs = s.elapsed.as_secs_f64();
+        lines.push(match self.ctx.lang {
+            Lang::Nb => format!(
+                "Skannet {} filer ({}) på {:.2} s. Hoppet over {} binærfiler og {} symbolske lenker. Ikke undersøkt: {}.",
+                s.files_scanned,
+                human_bytes(s.bytes_scanned),
+                secs,
+                s.files_binary,
+                s.symlinks_skipped,
+                s.not_examined
+            ),
+            Lang::En => format!(
+                "Scanned {} file(s) ({}) in {:.2} s. Skipped {} binary file(s) and {} symbolic link(s). Not examined: {}.",
+                s.files_scanned,
+                human_bytes(s.bytes_scanned),
+                secs,
+                s.files_binary,
+                s.symlinks_skipped,
+                s.not_examined
+            ),
+        });
+        let failing = s.at_or_above(self.ctx.fail_on);
+        if failing > 0 {
+            let sev = match self.ctx.lang {
+                Lang::Nb => self.ctx.fail_on.norwegian(),
+                Lang::En => self.ctx.fail_on.as_str(),
+            };
+            lines.push(match self.ctx.lang {
+                Lang::Nb => format!("{failing} funn har alvorlighet {sev} eller høyere: ikke publiser før de er vurdert."),
+                Lang::En => format!("{failing} finding(s) at severity {sev} or above: do not publish before they are reviewed."),
+            });
+        }
+        if !self.ctx.reveal && s.findings > 0 {
+            lines.push(
+                self.t(
+                    "Verdiene er maskert. Bruk --reveal for å se dem (skriv ikke resultatet til en delt mappe).",
+                    "Values are masked. Use --reveal to show them (do not write that output to a shared folder).",
+                )
+                .to_string(),
+            );
+        }
+        lines
+    }
+}
+
+impl Reporter for Human {
+    fn file(&mut self, result: &FileResult) -> io::Result<()> {
+        if !result.findings.is_empty() || !result.not_examined.is_empty() {
+            self.results.push(result.clone());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let (findings, not_examined) = super::sorted(&self.results);
+        let bold = Style::new().effects(Effects::BOLD);
+        let mut text = String::new();
+        if !self.ctx.summary_only {
+            let mut current: Option<(&str, Option<&str>)> = None;
+            for f in &findings {
+                let key = (f.path.as_str(), f.inner.as_deref());
+                if current != Some(key) {
+                    if current.is_some() {
+                        text.push('\n');
+                    }
+                    let head = match key.1 {
+                        Some(inner) => format!("{} → {inner}", key.0),
+                        None => key.0.to_string(),
+                    };
+                    text.push_str(&self.paint(bold, &head));
+                    text.push('\n');
+                    current = Some(key);
+                }
+                text.push_str(&self.finding(f));
+                text.push('\n');
+            }
+            if !findings.is_empty() {
+                text.push('\n');
+            }
+        }
+        if !not_examined.is_empty() {
+            text.push_str(&self.paint(bold, self.t("Ikke undersøkt:", "Not examined:")));
+            text.push('\n');
+            for n in &not_examined {
+                text.push_str(&self.not_examined_line(n));
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        if summary.findings == 0 {
+            text.push_str(self.t("Ingen funn.", "No findings."));
+            text.push('\n');
+        }
+        for line in self.summary_lines(summary) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,103 @@
+//! The raw serde form of a rule pack file. Unknown keys are errors (with line and column from
+//! the TOML parser), so a typo such as `keyword =` never silently disables a rule.
+//!
+//! ```toml
+//! [pack]
+//! id = "acme"
+//! schema = 1
+//!
+//! [[rule]]
+//! id = "acme.employee-id"
+//! title = { no = "Ansattnummer", en = "Employee number" }
+//! category = "other"          # national-id, financial, contact, health, special-category, other
+//! severity = "medium"         # critical, high, medium, low, info
+//! pattern = 'ANS-[0-9]{6}'    # or: validator = "no-fnr" (see `sladd rules`)
+//! keywords = ["ansatt"]       # raise confidence when near
+//! [rule.tests]
+//! match = ["ansatt ANS-123456"]
+//! no-match = ["ANS-12345"]
+//! ```
+
+use super::Text;
+use crate::mask::MaskStyle;
+use crate::model::Category;
+use serde::Deserialize;
+
+/// The pack format version this build reads. Bumped on breaking changes; old syntaxes are not
+/// kept alive beside new ones.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPack {
+    pub pack: RawPackHeader,
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawPackHeader {
+    pub id: String,
+    pub schema: u32,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Words that contain a keyword but are not one (see `RuleSet::stop_words`).
+    #[serde(default)]
+    pub stop_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRule {
+    pub id: String,
+    pub title: Text,
+    #[serde(default)]
+    pub description: Option<Text>,
+    pub category: RawCategory,
+    pub severity: String,
+    #[serde(default)]
+    pub validator: Option<String>,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub negative_keywords: Vec<String>,
+    #[serde(default)]
+    pub require_keyword: bool,
+    #[serde(default)]
+    pub mask: Option<MaskStyle>,
+    #[serde(default)]
+    pub tests: RawTests,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTests {
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}
+
+/// Kept as a string so that an unknown category is reported with the rule id, not as a bare
+/// serde error.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct RawCategory(pub String);
+
+impl RawCategory {
+    pub fn parse_category(&self) -> Result<Category, String> {
+        let v = serde_json::Value::String(self.0.clone());
+        serde_json::from_value(v).map_err(|_| {
+            format!(
+                "unknown category '{}' (expected national-id, financial, contact, health, \
+                 special-category or other)",
+                self.0
+            )
+        })
+    }
+}

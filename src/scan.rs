@@ -1,0 +1,362 @@
+//! The scan driver: runs walk → extract → detect on worker threads and hands one
+//! [`FileResult`] per file to a single consumer (the reporter), as ripgrep does with its
+//! printer, so report output never interleaves and reporters need no locks.
+//!
+//! Hits become [`Finding`]s here: located (line, column in characters, page/sheet/cell from the
+//! extractor), masked and fingerprinted. The plain value travels with the finding only so that
+//! `--reveal`, allowlists and the redactor can use it; reporters print `masked` otherwise.
+
+use crate::detect::{Detector, Hit, Segment};
+use crate::extract::{self, Buffers, Limits, Sink};
+use crate::fingerprint::Fingerprinter;
+use crate::mask;
+use crate::model::{Category, Finding, Location, NotExamined, Severity};
+use crate::walk::{self, Entry, WalkOptions};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileStatus {
+    Scanned,
+    /// Binary data of no supported format.
+    Binary,
+    NotExamined,
+    /// A symbolic link that was not followed.
+    Symlink,
+}
+
+/// Everything the scan learned about one file (and the members inside it).
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: String,
+    pub status: FileStatus,
+    pub bytes: u64,
+    /// In location order.
+    pub findings: Vec<Finding>,
+    /// The file itself or members inside it that could not be examined.
+    pub not_examined: Vec<NotExamined>,
+}
+
+impl FileResult {
+    fn new(path: String, status: FileStatus) -> FileResult {
+        FileResult {
+            path,
+            status,
+            bytes: 0,
+            findings: Vec::new(),
+            not_examined: Vec::new(),
+        }
+    }
+}
+
+/// Counts for the whole run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_scanned: u64,
+    pub files_with_findings: u64,
+    pub files_binary: u64,
+    pub files_not_examined: u64,
+    pub symlinks_skipped: u64,
+    pub bytes_scanned: u64,
+    pub findings: u64,
+    pub by_severity: BTreeMap<Severity, u64>,
+    pub by_category: BTreeMap<Category, u64>,
+    pub by_rule: BTreeMap<String, u64>,
+    /// Entries in `not_examined` lists (files and container members).
+    pub not_examined: u64,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn add(&mut self, r: &FileResult) {
+        match r.status {
+            FileStatus::Scanned => self.files_scanned += 1,
+            FileStatus::Binary => self.files_binary += 1,
+            FileStatus::NotExamined => self.files_not_examined += 1,
+            FileStatus::Symlink => self.symlinks_skipped += 1,
+        }
+        self.bytes_scanned += r.bytes;
+        if !r.findings.is_empty() {
+            self.files_with_findings += 1;
+        }
+        for f in &r.findings {
+            self.findings += 1;
+            *self.by_severity.entry(f.severity).or_default() += 1;
+            *self.by_category.entry(f.category).or_default() += 1;
+            *self.by_rule.entry(f.rule.clone()).or_default() += 1;
+        }
+        self.not_examined += r.not_examined.len() as u64;
+    }
+
+    /// Findings at or above `min`.
+    pub fn at_or_above(&self, min: Severity) -> u64 {
+        self.by_severity.range(min..).map(|(_, n)| n).sum()
+    }
+}
+
+/// One worker's state: cloned per thread.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    pub detector: Detector,
+    pub fingerprinter: Fingerprinter,
+    pub limits: Limits,
+}
+
+impl Scanner {
+    pub fn new(detector: Detector, fingerprinter: Fingerprinter, limits: Limits) -> Scanner {
+        Scanner {
+            detector,
+            fingerprinter,
+            limits,
+        }
+    }
+
+    /// Scans one file from disk. Never fails: problems end up in `not_examined`.
+    pub fn scan_path(&mut self, path: &Path, display: &str, bufs: &mut Buffers) -> FileResult {
+        let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
+        let limits = self.limits.clone();
+        let outcome = {
+            let mut sink = Collector::new(self, &mut result);
+            extract::extract_file(path, &limits, bufs, &mut sink).map(|()| sink.bytes)
+        };
+        self.finish(result, outcome)
+    }
+
+    /// Scans a stream (standard input).
+    pub fn scan_reader(
+        &mut self,
+        reader: impl std::io::Read,
+        display: &str,
+        bufs: &mut Buffers,
+    ) -> FileResult {
+        let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
+        let limits = self.limits.clone();
+        let outcome = {
+            let mut sink = Collector::new(self, &mut result);
+            extract::extract_reader(reader, &limits, bufs, &mut sink).map(|()| sink.bytes)
+        };
+        self.finish(result, outcome)
+    }
+
+    fn finish(&self, mut result: FileResult, outcome: std::io::Result<u64>) -> FileResult {
+        match outcome {
+            Ok(bytes) => result.bytes = bytes,
+            Err(e) => {
+                result.status = FileStatus::NotExamined;
+                result.findings.clear();
+                result.not_examined.push(NotExamined {
+                    path: result.path.clone(),
+                    inner: None,
+                    reason: walk::io_reason(&e),
+                });
+            }
+        }
+        if result.status == FileStatus::Scanned
+            && result.not_examined.iter().any(|n| n.inner.is_none())
+        {
+            result.status = FileStatus::NotExamined;
+        }
+        result
+            .findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        result
+    }
+}
+
+/// The extraction sink for one file: detects in each record and locates the hits.
+struct Collector<'a> {
+    scanner: &'a mut Scanner,
+    result: &'a mut FileResult,
+    hits: Vec<Hit>,
+    bytes: u64,
+}
+
+impl<'a> Collector<'a> {
+    fn new(scanner: &'a mut Scanner, result: &'a mut FileResult) -> Collector<'a> {
+        Collector {
+            scanner,
+            result,
+            hits: Vec::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl Sink for Collector<'_> {
+    fn record(&mut self, inner: Option<&str>, segs: &[Segment<'_>], places: &[Location]) {
+        self.bytes += segs
+            .iter()
+            .map(|s| (s.report.1 - s.report.0) as u64)
+            .sum::<u64>();
+        self.hits.clear();
+        self.scanner.detector.scan_record(segs, &mut self.hits);
+        let mut cursor: Option<(usize, LineCursor)> = None;
+        for hit in &self.hits {
+            let seg = &segs[hit.seg];
+            let c = match &mut cursor {
+                Some((i, c)) if *i == hit.seg => c,
+                _ => {
+                    &mut cursor
+                        .insert((hit.seg, LineCursor::new(&places[hit.seg])))
+                        .1
+                }
+            };
+            let location = c.locate(seg.text, hit.start, &places[hit.seg]);
+            let rule = &self.scanner.detector.rules().rules[hit.rule];
+            let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
+            let fingerprint = self.scanner.fingerprinter.fingerprint(
+                &rule.id,
+                &self.result.path,
+                inner,
+                &hit.normalized,
+            );
+            self.result.findings.push(Finding {
+                path: self.result.path.clone(),
+                inner: inner.map(str::to_string),
+                rule: rule.id.clone(),
+                category: rule.category,
+                severity: rule.severity,
+                confidence: hit.confidence,
+                masked: mask::mask(&value, rule.mask),
+                value,
+                location,
+                fingerprint,
+                note: hit.note.clone(),
+            });
+        }
+    }
+
+    fn not_examined(&mut self, inner: Option<&str>, reason: &str) {
+        self.result.not_examined.push(NotExamined {
+            path: self.result.path.clone(),
+            inner: inner.map(str::to_string),
+            reason: reason.to_string(),
+        });
+    }
+
+    fn binary(&mut self, inner: Option<&str>) {
+        if inner.is_none() {
+            self.result.status = FileStatus::Binary;
+        }
+    }
+}
+
+/// Turns byte offsets into line and column, moving forward through one segment so that many
+/// hits in a large chunk cost one pass, not one pass each.
+struct LineCursor {
+    pos: usize,
+    line: u64,
+    /// Byte offset where the current line starts, or None while still on the segment's first
+    /// line (whose column starts at the place's column).
+    line_start: Option<usize>,
+}
+
+impl LineCursor {
+    fn new(place: &Location) -> LineCursor {
+        LineCursor {
+            pos: 0,
+            line: place.line.max(1),
+            line_start: None,
+        }
+    }
+
+    fn locate(&mut self, text: &[u8], offset: usize, place: &Location) -> Location {
+        if offset < self.pos {
+            *self = LineCursor::new(place);
+        }
+        for nl in memchr::memchr_iter(b'\n', &text[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = Some(self.pos + nl + 1);
+        }
+        self.pos = offset;
+        let column = match self.line_start {
+            Some(s) => 1 + extract::text::count_chars(&text[s..offset]),
+            None => place.column.max(1) + extract::text::count_chars(&text[..offset]),
+        };
+        Location {
+            line: self.line,
+            column,
+            ..place.clone()
+        }
+    }
+}
+
+/// The display form of a path: as given, lossily decoded if it is not UTF-8.
+pub fn display_path(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Runs a scan of the walk options' paths on worker threads, calling `consume` on the calling
+/// thread for each file as it completes. Returns when every file is done.
+pub fn run(
+    opts: &WalkOptions,
+    scanner: &Scanner,
+    consume: &mut dyn FnMut(FileResult),
+) -> Result<(), ignore::Error> {
+    let (tx, rx) = crossbeam_channel::bounded::<FileResult>(256);
+    std::thread::scope(|s| {
+        let walker = s.spawn(|| {
+            let tx = tx;
+            walk::walk(opts, || {
+                let mut scanner = scanner.clone();
+                let mut bufs = Buffers::default();
+                let tx = tx.clone();
+                Box::new(move |entry| {
+                    let result = match entry {
+                        Entry::File { path, .. } => {
+                            let display = display_path(&path);
+                            scan_guarded(&mut scanner, &path, &display, &mut bufs)
+                        }
+                        Entry::NotExamined { path, reason } => {
+                            let display = display_path(&path);
+                            let mut r = FileResult::new(display.clone(), FileStatus::NotExamined);
+                            r.not_examined.push(NotExamined {
+                                path: display,
+                                inner: None,
+                                reason,
+                            });
+                            r
+                        }
+                        Entry::Symlink { path } => {
+                            FileResult::new(display_path(&path), FileStatus::Symlink)
+                        }
+                    };
+                    let _ = tx.send(result);
+                })
+            })
+        });
+        for result in rx.iter() {
+            consume(result);
+        }
+        walker.join().expect("walker thread does not panic")
+    })
+}
+
+/// Scans a file with panics contained: a bug in an extractor or rule costs this file, not the
+/// scan. The reason names the file only, never its content.
+fn scan_guarded(
+    scanner: &mut Scanner,
+    path: &Path,
+    display: &str,
+    bufs: &mut Buffers,
+) -> FileResult {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scanner.scan_path(path, display, bufs)
+    }));
+    outcome.unwrap_or_else(|_| {
+        // Buffers may be half-filled; start the next file clean.
+        *bufs = Buffers::default();
+        let mut r = FileResult::new(display.to_string(), FileStatus::NotExamined);
+        r.not_examined.push(NotExamined {
+            path: display.to_string(),
+            inner: None,
+            reason: "internal error while scanning this file (please report it)".to_string(),
+        });
+        r
+    })
+}
