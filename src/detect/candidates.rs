@@ -219,16 +219,14 @@ fn eleven(det: &Detector, d: &[u8], span: (usize, usize), layout: Layout11) -> O
         && kontonr::is_valid(d)
         && let Some(rule) = det.rule_for(Validator::NoBankAccount)
     {
-        let base = if layout == Layout11::Account {
-            High
-        } else {
-            Medium
-        };
+        // One random 11-digit number in 11 passes the account check (KID, order and reference
+        // numbers), so unless the number is written BBBB.CC.AAAAK it needs a keyword.
+        let grouped = layout == Layout11::Account;
         interps.push(Interp {
             rule,
-            base,
+            base: High,
             with_keyword: High,
-            require_keyword: false,
+            require_keyword: !grouped,
             note: None,
             normalized: normalized(),
         });

@@ -119,8 +119,26 @@ impl Keywords {
     /// letters are dropped.
     pub fn find_all(&self, text: &[u8], out: &mut Vec<KeywordHit>) {
         out.clear();
+        self.find_in(text, 0, text.len(), out);
+    }
+
+    /// Keyword occurrences inside the given sorted, disjoint byte ranges of `text`.
+    pub fn find_in_ranges(
+        &self,
+        text: &[u8],
+        ranges: &[(usize, usize)],
+        out: &mut Vec<KeywordHit>,
+    ) {
+        out.clear();
+        for &(lo, hi) in ranges {
+            self.find_in(text, lo, hi, out);
+        }
+    }
+
+    fn find_in(&self, text: &[u8], lo: usize, hi: usize, out: &mut Vec<KeywordHit>) {
         let Some(ac) = &self.ac else { return };
-        for m in ac.find_iter(text) {
+        // The span keeps offsets absolute and lets the standalone check see the bytes around.
+        for m in ac.find_iter(aho_corasick::Input::new(text).range(lo..hi)) {
             let meaning = &self.meanings[m.pattern().as_usize()];
             if meaning.positive.is_empty() && meaning.negative.is_empty() {
                 continue;

@@ -100,6 +100,8 @@ struct Scratch {
     /// Keyword hits per segment of the current record, computed on first need.
     keywords: Vec<Option<Vec<KeywordHit>>>,
     labels: Vec<Option<Vec<KeywordHit>>>,
+    /// Merged candidate windows of the current segment.
+    ranges: Vec<(usize, usize)>,
 }
 
 /// Whether keywords near a candidate support or contradict a rule: the distance to the nearest
@@ -201,11 +203,24 @@ impl Detector {
             if scratch.candidates.is_empty() {
                 continue;
             }
-            let cands = std::mem::take(&mut scratch.candidates);
-            for cand in &cands {
-                if cand.start < seg.report.0 || cand.start >= seg.report.1 {
-                    continue;
+            let mut cands = std::mem::take(&mut scratch.candidates);
+            cands.retain(|c| c.start >= seg.report.0 && c.start < seg.report.1);
+            // Keywords matter only near candidates: match them in the candidates' windows,
+            // not the whole segment (a chunk of prose with one number costs ~600 bytes).
+            scratch.ranges.clear();
+            for c in &cands {
+                let (lo, hi) = context::window(seg.text, c.start, c.end, seg.window);
+                match scratch.ranges.last_mut() {
+                    Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                    _ => scratch.ranges.push((lo, hi)),
                 }
+            }
+            let mut found = Vec::new();
+            self.c
+                .keywords
+                .find_in_ranges(seg.text, &scratch.ranges, &mut found);
+            scratch.keywords[si] = Some(found);
+            for cand in &cands {
                 if let Some(hit) = self.resolve(segs, si, cand, &mut scratch) {
                     hits.push(hit);
                 }
@@ -284,7 +299,7 @@ impl Detector {
         }
         let mut notes: Vec<Text> = it.note.iter().cloned().collect();
         for (k, other) in cand.interps.iter().enumerate() {
-            if k != chosen && !needs_keyword(k) && other.rule != it.rule {
+            if k != chosen && other.rule != it.rule {
                 let title = &rules[other.rule].title;
                 notes.push(Text {
                     no: format!("også gyldig som {}", title.no.to_lowercase()),

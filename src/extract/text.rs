@@ -48,10 +48,11 @@ pub fn extract(
         while !eof && text.len() < carry + want {
             match decoder.as_mut() {
                 None => {
+                    // read_to_end fills spare capacity without zeroing it first: zeroing a
+                    // chunk-sized buffer for every small file costs more than reading it.
                     let start = text.len();
-                    text.resize(carry + want, 0);
-                    let n = read_full(&mut reader, &mut text[start..])?;
-                    text.truncate(start + n);
+                    let limit = (carry + want - start) as u64;
+                    let n = (&mut reader).take(limit).read_to_end(text)?;
                     eof = n == 0 || start + n < carry + want;
                     if first_fill {
                         first_fill = false;
