@@ -33,6 +33,9 @@ pub struct Segment<'a> {
     /// Only candidates starting in this byte range are reported; the rest of the text is
     /// context (the overlap between chunks of a large file).
     pub report: (usize, usize),
+    /// A note the extractor attaches to every hit in this segment, e.g. "leading zero
+    /// restored" for a spreadsheet number that lost it.
+    pub note: Option<&'a Text>,
 }
 
 impl<'a> Segment<'a> {
@@ -42,7 +45,13 @@ impl<'a> Segment<'a> {
             window: WindowMode::Paragraph,
             label: None,
             report: (0, text.len()),
+            note: None,
         }
+    }
+
+    pub fn with_note(mut self, note: Option<&'a Text>) -> Self {
+        self.note = note;
+        self
     }
 
     pub fn with_window(mut self, window: WindowMode) -> Self {
@@ -297,7 +306,8 @@ impl Detector {
         if sup.contradicted() {
             confidence = confidence.lowered();
         }
-        let mut notes: Vec<Text> = it.note.iter().cloned().collect();
+        let mut notes: Vec<Text> = segs[si].note.iter().map(|n| (*n).clone()).collect();
+        notes.extend(it.note.iter().cloned());
         for (k, other) in cand.interps.iter().enumerate() {
             if k != chosen && other.rule != it.rule {
                 let title = &rules[other.rule].title;
