@@ -206,7 +206,10 @@ impl Sink for Collector<'_> {
                         .1
                 }
             };
-            let location = c.locate(seg.text, hit.start, &places[hit.seg]);
+            let mut location = c.locate(seg.text, hit.start, &places[hit.seg]);
+            if let Some(cols) = seg.columns {
+                location.field = cols.header_at(seg.text, hit.start).map(str::to_string);
+            }
             let rule = &self.scanner.detector.rules().rules[hit.rule];
             let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
             let fingerprint = self.scanner.fingerprinter.fingerprint(

@@ -36,6 +36,41 @@ pub struct Segment<'a> {
     /// A note the extractor attaches to every hit in this segment, e.g. "leading zero
     /// restored" for a spreadsheet number that lost it.
     pub note: Option<&'a Text>,
+    /// Delimited text (CSV/TSV): the header of a value's column is context for it.
+    pub columns: Option<&'a Columns>,
+}
+
+/// The layout of delimited text, so a candidate's column header can be found without
+/// splitting every row into cells (which would cost more than detecting in the whole chunk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    pub delimiter: u8,
+    pub headers: Vec<String>,
+}
+
+impl Columns {
+    /// The 0-based column of byte `pos`: delimiters outside double quotes between the start of
+    /// its line and `pos`. A quoted field spanning lines is counted from its last line.
+    pub fn column_at(&self, text: &[u8], pos: usize) -> usize {
+        let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |p| p + 1);
+        let mut quoted = false;
+        let mut col = 0;
+        for &b in &text[start..pos] {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if b == self.delimiter && !quoted {
+                col += 1;
+            }
+        }
+        col
+    }
+
+    /// The header of the column holding byte `pos`, if the header row has one.
+    pub fn header_at(&self, text: &[u8], pos: usize) -> Option<&str> {
+        self.headers
+            .get(self.column_at(text, pos))
+            .map(String::as_str)
+    }
 }
 
 impl<'a> Segment<'a> {
@@ -46,6 +81,7 @@ impl<'a> Segment<'a> {
             label: None,
             report: (0, text.len()),
             note: None,
+            columns: None,
         }
     }
 
@@ -359,6 +395,15 @@ impl Detector {
         }
         if let Some(label) = seg.label {
             for h in keyword_hits(kw, &mut scratch.labels[si], label.as_bytes()) {
+                consider(h, 0, &mut sup);
+            }
+        }
+        if let Some(cols) = seg.columns
+            && let Some(header) = cols.header_at(seg.text, cand.start)
+        {
+            let mut found = Vec::new();
+            kw.find_all(header.as_bytes(), &mut found);
+            for h in &found {
                 consider(h, 0, &mut sup);
             }
         }

@@ -258,6 +258,29 @@ fn labels_and_records() {
 }
 
 #[test]
+fn csv_column_headers_are_context() {
+    let mut d = detector();
+    let cols = Columns {
+        delimiter: b';',
+        headers: vec!["navn".into(), "fnr".into(), "ordrenr".into()],
+    };
+    let text = "navn;fnr;ordrenr\nOla;20036914700;20036914700\n\"A;B\";20036914700;x\n";
+    let seg = Segment {
+        columns: Some(&cols),
+        ..Segment::new(text.as_bytes()).with_window(WindowMode::Line)
+    };
+    let mut hits = Vec::new();
+    d.scan_record(&[seg], &mut hits);
+    let conf: Vec<_> = hits.iter().map(|h| h.confidence).collect();
+    // Under "fnr": high; under "ordrenr": low; a quoted delimiter does not shift the column.
+    assert_eq!(conf, [High, Low, High]);
+    assert_eq!(
+        cols.header_at(text.as_bytes(), text.rfind("20036914700").unwrap()),
+        Some("fnr")
+    );
+}
+
+#[test]
 fn report_range_limits_hits() {
     let mut d = detector();
     let text = "20036914700 og 20036914700";
