@@ -391,6 +391,8 @@ fn rules_command(args: RulesArgs) -> Result<ExitCode> {
                     "matcher": match &r.matcher {
                         Matcher::Validator(v) => format!("validator:{}", v.name()),
                         Matcher::Pattern { regex, .. } => format!("pattern:{regex}"),
+                        Matcher::Terms(list) => format!("terms:{}", list.entries.len()),
+                        Matcher::Combination => "combination".to_string(),
                     },
                     "source": r.source,
                 })

@@ -70,6 +70,13 @@ fn numbers_in_cluster(
     let last_end = c.groups[n - 1].1;
     let attached_right = text.get(last_end).is_some_and(|&b| is_word_byte(b));
 
+    if attached_left && first >= *skip_until {
+        // "F32.1", "P76": a diagnosis code is one capital letter glued to two digits.
+        if let Some(cand) = diagnosis_code(det, text, c) {
+            *skip_until = cand.end;
+            out.push(cand);
+        }
+    }
     if attached_left && first >= 2 && first >= *skip_until {
         // "NO93 8601 1117 947": the digits are glued to a country code.
         if let Some(cand) = iban_at(det, text, first - 2) {
@@ -352,6 +359,52 @@ fn bare_phone(det: &Detector, d: &[u8], span: (usize, usize)) -> Option<Candidat
     Some(Candidate {
         start: span.0,
         end: span.1,
+        interps: vec![interp],
+    })
+}
+
+/// An ICD-10 (`F32`, `F32.1`) or ICPC-2 (`P76`) code shape. Many other things look the same
+/// (the E18 road, zoning codes, summits), so the rule needs a health keyword near; with a code
+/// table loaded, unknown codes are dropped and known ones carry their name as a note.
+fn diagnosis_code(det: &Detector, text: &[u8], c: &Cluster) -> Option<Candidate> {
+    let rule = det.rule_for(Validator::DiagnosisCode)?;
+    let first = c.groups[0].0;
+    let letter = text[first - 1];
+    if !letter.is_ascii_uppercase() || (first >= 2 && is_word_byte(text[first - 2])) {
+        return None;
+    }
+    if c.len(0) != 2 {
+        return None;
+    }
+    let mut end = c.groups[0].1;
+    let mut code = vec![letter];
+    code.extend_from_slice(&text[first..end]);
+    if c.groups.len() > 1 && c.seps[0] == Sep::Dot {
+        if !(1..=2).contains(&c.len(1)) {
+            return None;
+        }
+        end = c.groups[1].1;
+        code.extend_from_slice(&text[c.groups[1].0..end]);
+    }
+    if text.get(end).is_some_and(|&b| is_word_byte(b)) {
+        return None;
+    }
+    let code = String::from_utf8_lossy(&code).into_owned();
+    let note = match det.codes() {
+        Some(table) => Some(Text::new(table.lookup(&code)?, table.lookup(&code)?)),
+        None => None,
+    };
+    let interp = Interp {
+        rule,
+        base: Medium,
+        with_keyword: High,
+        require_keyword: true,
+        note,
+        normalized: code,
+    };
+    Some(Candidate {
+        start: first - 1,
+        end,
         interps: vec![interp],
     })
 }

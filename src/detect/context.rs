@@ -28,6 +28,9 @@ pub enum WindowMode {
     Paragraph,
     /// Records are lines (CSV, TSV, logs, JSON Lines): never look past the line.
     Line,
+    /// The whole segment is one record (an e-mail body): an identifier and a sensitive fact
+    /// anywhere in it are combined. Keywords still count only near a candidate.
+    Whole,
 }
 
 /// What one automaton pattern means.
@@ -173,10 +176,20 @@ pub fn window(text: &[u8], start: usize, end: usize, mode: WindowMode) -> (usize
             let hi = memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p);
             (lo, hi)
         }
-        WindowMode::Paragraph => (
+        // Keywords stay local even where the whole segment is one record.
+        WindowMode::Paragraph | WindowMode::Whole => (
             paragraph_start(text, lo, start),
             paragraph_end(text, end, hi),
         ),
+    }
+}
+
+/// The byte range that counts as the same record as `start..end` for the combination of an
+/// identifier and a sensitive fact: the keyword window, or the whole segment in `Whole` mode.
+pub fn record_scope(text: &[u8], start: usize, end: usize, mode: WindowMode) -> (usize, usize) {
+    match mode {
+        WindowMode::Whole => (0, text.len()),
+        _ => window(text, start, end, mode),
     }
 }
 

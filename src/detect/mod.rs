@@ -14,13 +14,17 @@
 pub mod candidates;
 pub mod context;
 pub mod numbers;
+pub mod terms;
 pub mod validators;
 
+use crate::mask;
 use crate::model::{Confidence, Text};
+use crate::rules::codes::CodeTable;
 use crate::rules::{Matcher, RuleSet, Validator};
 use candidates::{Candidate, Interp};
 use context::{KeywordHit, Keywords, NEIGHBOUR_DISTANCE, WindowMode};
 use std::sync::Arc;
+use terms::{TermHit, TermMatcher};
 
 /// A piece of extracted text handed to the detector, with what it needs to judge context.
 #[derive(Debug, Clone, Copy)]
@@ -128,6 +132,13 @@ struct Compiled {
     pattern_set: Option<regex::bytes::RegexSet>,
     /// `(rule index, regex)`, in the order of `pattern_set`.
     patterns: Vec<(usize, regex::bytes::Regex)>,
+    /// All term lists in one automaton.
+    terms: Option<TermMatcher>,
+    /// The `person.special-category` rule, if loaded.
+    combination: Option<usize>,
+    /// Diagnosis codes the user loaded (`--health-codes`); without them codes are judged by
+    /// shape and context only.
+    codes: Option<CodeTable>,
 }
 
 /// The detection engine. Cheap to clone: each worker thread holds its own clone, whose scratch
@@ -147,6 +158,7 @@ struct Scratch {
     labels: Vec<Option<Vec<KeywordHit>>>,
     /// Merged candidate windows of the current segment.
     ranges: Vec<(usize, usize)>,
+    term_hits: Vec<TermHit>,
 }
 
 /// Whether keywords near a candidate support or contradict a rule: the distance to the nearest
@@ -183,6 +195,8 @@ impl Detector {
         let mut words = Vec::new();
         let mut pattern_src = Vec::new();
         let mut patterns = Vec::new();
+        let mut term_lists = Vec::new();
+        let mut combination = None;
         for (i, rule) in rules.rules.iter().enumerate() {
             match &rule.matcher {
                 Matcher::Validator(v) => by_validator[*v as usize] = Some(i),
@@ -190,6 +204,8 @@ impl Detector {
                     pattern_src.push(regex.clone());
                     patterns.push((i, regex::bytes::Regex::new(regex)?));
                 }
+                Matcher::Terms(list) => term_lists.push((i, list)),
+                Matcher::Combination => combination = Some(i),
             }
             words.extend(rule.keywords.iter().map(|w| (w.clone(), i, false)));
             words.extend(rule.negative_keywords.iter().map(|w| (w.clone(), i, true)));
@@ -200,7 +216,11 @@ impl Detector {
             Some(regex::bytes::RegexSet::new(&pattern_src)?)
         };
         let keywords = Keywords::build(&words, &rules.stop_words);
+        let terms = TermMatcher::new(&term_lists);
         let c = Compiled {
+            terms,
+            combination,
+            codes: None,
             rules,
             by_validator,
             keywords,
@@ -211,6 +231,18 @@ impl Detector {
             c: Arc::new(c),
             scratch: Scratch::default(),
         })
+    }
+
+    /// Judges diagnosis codes against a code table the user holds.
+    pub fn with_codes(mut self, codes: CodeTable) -> Detector {
+        Arc::get_mut(&mut self.c)
+            .expect("codes are set before the detector is cloned")
+            .codes = Some(codes);
+        self
+    }
+
+    pub fn codes(&self) -> Option<&CodeTable> {
+        self.c.codes.as_ref()
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -231,6 +263,7 @@ impl Detector {
 
     /// Detects in one record and appends hits in segment and text order.
     pub fn scan_record(&mut self, segs: &[Segment<'_>], hits: &mut Vec<Hit>) {
+        let first_hit = hits.len();
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.keywords.clear();
         scratch.keywords.resize(segs.len(), None);
@@ -245,6 +278,7 @@ impl Detector {
                 &mut scratch.candidates,
             );
             self.pattern_candidates(seg.text, &mut scratch.candidates);
+            self.term_candidates(seg.text, &mut scratch.term_hits, &mut scratch.candidates);
             if scratch.candidates.is_empty() {
                 continue;
             }
@@ -273,6 +307,84 @@ impl Detector {
             scratch.candidates = cands;
         }
         self.scratch = scratch;
+        self.combine(segs, first_hit, hits);
+    }
+
+    fn term_candidates(&self, text: &[u8], found: &mut Vec<TermHit>, out: &mut Vec<Candidate>) {
+        let Some(tm) = &self.c.terms else { return };
+        tm.find(text, found);
+        if found.is_empty() {
+            return;
+        }
+        for h in found.iter() {
+            let t = &tm.terms()[h.term as usize];
+            out.push(Candidate {
+                start: h.start,
+                end: h.end,
+                interps: vec![Interp {
+                    rule: t.rule,
+                    base: t.entry.confidence,
+                    with_keyword: t.entry.confidence.raised(),
+                    require_keyword: false,
+                    note: None,
+                    normalized: String::from_utf8_lossy(&text[h.start..h.end]).to_lowercase(),
+                }],
+            });
+        }
+        out.sort_by_key(|c| c.start);
+    }
+
+    /// The worst case: a person identifier and a sensitive fact in the same record (the same
+    /// row, the same e-mail, or the same paragraph within the proximity window). Adds one
+    /// `person.special-category` hit per identifier, at the identifier, naming what it was
+    /// combined with (masked).
+    fn combine(&self, segs: &[Segment<'_>], first: usize, hits: &mut Vec<Hit>) {
+        let Some(combo) = self.c.combination else {
+            return;
+        };
+        let rules = &self.c.rules.rules;
+        let record = &hits[first..];
+        let is_fact = |h: &Hit| rules[h.rule].sensitive;
+        if !record.iter().any(|h| rules[h.rule].identifies_person) || !record.iter().any(is_fact) {
+            return;
+        }
+        let mut added = Vec::new();
+        for id in record.iter().filter(|h| rules[h.rule].identifies_person) {
+            let seg = &segs[id.seg];
+            let (lo, hi) = context::record_scope(seg.text, id.start, id.end, seg.window);
+            let facts: Vec<&Hit> = record
+                .iter()
+                .filter(|f| is_fact(f))
+                .filter(|f| f.seg != id.seg || (f.start >= lo && f.end <= hi))
+                .collect();
+            let Some(best) = facts.iter().map(|f| f.confidence).max() else {
+                continue;
+            };
+            let mut named: Vec<(String, String)> = Vec::new();
+            for f in &facts {
+                let r = &rules[f.rule];
+                let text = String::from_utf8_lossy(&segs[f.seg].text[f.start..f.end]);
+                let shown = format!("{} ({})", r.id, mask::mask(&text, r.mask));
+                if !named.iter().any(|(id, _)| *id == shown) {
+                    named.push((shown, r.title.no.to_lowercase()));
+                }
+            }
+            let list_en: Vec<&str> = named.iter().map(|(s, _)| s.as_str()).collect();
+            let list_no: Vec<String> = named.iter().map(|(s, t)| format!("{t}: {s}")).collect();
+            added.push(Hit {
+                seg: id.seg,
+                rule: combo,
+                start: id.start,
+                end: id.end,
+                confidence: id.confidence.min(best),
+                note: Some(Text {
+                    no: format!("{} sammen med {}", rules[id.rule].id, list_no.join(", ")),
+                    en: format!("{} together with {}", rules[id.rule].id, list_en.join(", ")),
+                }),
+                normalized: id.normalized.clone(),
+            });
+        }
+        hits.extend(added);
     }
 
     fn pattern_candidates(&self, text: &[u8], out: &mut Vec<Candidate>) {

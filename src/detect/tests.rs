@@ -337,3 +337,128 @@ proptest::proptest! {
         }
     }
 }
+
+const TERM_PACK: &str = r#"
+[pack]
+id = "test-terms"
+schema = 1
+
+[inflections]
+noun = ["", "en", "er", "ene"]
+
+[[rule]]
+id = "health.condition"
+title = { no = "Helseopplysning", en = "Health information" }
+category = "health"
+severity = "low"
+confidence = "high"
+terms = { list = ["depresjon", "kreft | tail"], inflect = "noun" }
+
+[[rule]]
+id = "health.diagnosis-code"
+title = { no = "Diagnosekode", en = "Diagnosis code" }
+category = "health"
+severity = "low"
+validator = "diagnosis-code"
+require-keyword = true
+keywords = ["diagnose", "icd"]
+
+[[rule]]
+id = "person.special-category"
+title = { no = "Person og sensitiv opplysning", en = "Person and sensitive information" }
+category = "person-sensitive"
+severity = "critical"
+combination = true
+"#;
+
+fn with_terms() -> Detector {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("terms.toml");
+    std::fs::write(&p, TERM_PACK).unwrap();
+    Detector::new(RuleSet::load(true, &[p.as_path()]).unwrap()).unwrap()
+}
+
+fn ids(d: &Detector, hits: &[Hit]) -> Vec<String> {
+    hits.iter()
+        .map(|h| d.rules().rules[h.rule].id.clone())
+        .collect()
+}
+
+#[test]
+fn terms_and_combination_in_prose() {
+    let mut d = with_terms();
+    let hits = d.scan_text("Fødselsnummer: 20036914700\nPasienten har depresjonen og lungekreft.");
+    assert_eq!(
+        ids(&d, &hits),
+        [
+            "no.fnr",
+            "health.condition",
+            "health.condition",
+            "person.special-category"
+        ]
+    );
+    let combo = hits.last().unwrap();
+    assert_eq!(combo.confidence, High);
+    let note = &combo.note.as_ref().unwrap().en;
+    assert_eq!(
+        note,
+        "no.fnr together with health.condition (dep********), health.condition (lun*******)"
+    );
+    // The same words in another paragraph: no combination.
+    let hits = d.scan_text("Fødselsnummer: 20036914700\n\nDepresjon er vanlig.");
+    assert!(!ids(&d, &hits).contains(&"person.special-category".to_string()));
+    // A test number is not a person.
+    let hits = d.scan_text("Testperson 41819077906 har depresjon.");
+    assert!(!ids(&d, &hits).contains(&"person.special-category".to_string()));
+}
+
+#[test]
+fn combination_respects_rows() {
+    let mut d = with_terms();
+    let text = "fnr;merknad\n20036914700;\n29020073150;depresjon\n";
+    let seg = Segment::new(text.as_bytes()).with_window(WindowMode::Line);
+    let mut hits = Vec::new();
+    d.scan_record(&[seg], &mut hits);
+    let combos: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| d.rules().rules[h.rule].id == "person.special-category")
+        .collect();
+    assert_eq!(combos.len(), 1);
+    assert_eq!(&text[combos[0].start..combos[0].end], "29020073150");
+    // Cells of one spreadsheet row are one record.
+    hits.clear();
+    d.scan_record(
+        &[Segment::new(b"20036914700"), Segment::new(b"kreft")],
+        &mut hits,
+    );
+    assert_eq!(
+        ids(&d, &hits),
+        ["no.fnr", "health.condition", "person.special-category"]
+    );
+}
+
+#[test]
+fn diagnosis_codes_need_context() {
+    let mut d = with_terms();
+    assert_eq!(
+        ids(&d, &d.clone().scan_text("Diagnose: F32.1 og P76")),
+        ["health.diagnosis-code", "health.diagnosis-code"]
+    );
+    assert!(d.scan_text("Kjør E18 til G20, sone C10").is_empty());
+    assert!(d.scan_text("diagnose F32.123 og XF32 og F3").is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let codes = dir.path().join("icd.json");
+    std::fs::write(
+        &codes,
+        r#"[{"code":"F321","text":"Moderat depressiv episode"}]"#,
+    )
+    .unwrap();
+    let table = crate::rules::codes::CodeTable::load(&[codes.as_path()]).unwrap();
+    let mut d = with_terms().with_codes(table);
+    let hits = d.scan_text("ICD: F32.1, F99.9");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        hits[0].note.as_ref().unwrap().no,
+        "Moderat depressiv episode"
+    );
+}

@@ -6,15 +6,19 @@
 //!
 //! A user pack (`--rules FILE`) may add rules or replace a built-in rule by using its id.
 
+pub mod codes;
 pub mod schema;
+pub mod terms;
 
 use crate::mask::MaskStyle;
 use crate::model::{Category, Confidence, Severity};
 pub use crate::model::{Lang, Text};
 use schema::{RawPack, RawRule};
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use terms::{TermDefaults, TermList};
 
 /// The built-in packs, embedded at compile time. Order is the order `sladd rules` lists them.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
@@ -32,6 +36,9 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Term list files of the built-in packs, embedded at compile time, by their path in `rules/`.
+pub const BUILTIN_TERM_FILES: &[(&str, &str)] = &[];
+
 /// The built-in validators a rule can name. Each knows its candidate shape; the detector finds
 /// every shape once and asks all validators registered for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,10 +53,12 @@ pub enum Validator {
     PaymentCard,
     Email,
     NoPhone,
+    /// ICD-10/ICPC-2 code shapes (letter + two digits), optionally checked against a code table.
+    DiagnosisCode,
 }
 
 impl Validator {
-    pub const ALL: [Validator; 10] = [
+    pub const ALL: [Validator; 11] = [
         Validator::NoFnr,
         Validator::NoDnr,
         Validator::NoHnr,
@@ -60,6 +69,7 @@ impl Validator {
         Validator::PaymentCard,
         Validator::Email,
         Validator::NoPhone,
+        Validator::DiagnosisCode,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +84,7 @@ impl Validator {
             Validator::PaymentCard => "payment-card",
             Validator::Email => "email",
             Validator::NoPhone => "no-phone",
+            Validator::DiagnosisCode => "diagnosis-code",
         }
     }
 
@@ -85,6 +96,7 @@ impl Validator {
     fn default_mask(self) -> MaskStyle {
         match self {
             Validator::Email => MaskStyle::Email,
+            Validator::DiagnosisCode => MaskStyle::KeepPrefix,
             _ => MaskStyle::KeepLastTwo,
         }
     }
@@ -99,6 +111,10 @@ pub enum Matcher {
         regex: String,
         base: Confidence,
     },
+    /// Words from a term list, matched with their inflections and compounds.
+    Terms(TermList),
+    /// Reports a person identifier and a sensitive fact in the same record.
+    Combination,
 }
 
 /// Self-tests shipped with a rule: every `matches` sample must produce a finding of this rule,
@@ -125,6 +141,10 @@ pub struct Rule {
     pub negative_keywords: Vec<String>,
     /// Report only with a keyword near (FH-numbers look like bank accounts).
     pub require_keyword: bool,
+    /// Hits identify a person (fødselsnummer...): one side of the combination rule.
+    pub identifies_person: bool,
+    /// Hits are sensitive facts (health, special categories): the other side.
+    pub sensitive: bool,
     pub mask: MaskStyle,
     pub tests: RuleTests,
     /// The pack file the rule came from.
@@ -165,25 +185,36 @@ impl RuleSet {
 
     /// Built-in packs (unless `builtin` is false) followed by user pack files.
     pub fn load(builtin: bool, extra: &[&Path]) -> Result<RuleSet, RuleErrors> {
-        let mut sources: Vec<(String, String)> = Vec::new();
         let mut errors = Vec::new();
+        let mut set = RuleSet::default();
         if builtin {
-            sources.extend(
-                BUILTIN_PACKS
-                    .iter()
-                    .map(|(n, t)| (n.to_string(), t.to_string())),
-            );
+            for (name, text) in BUILTIN_PACKS {
+                set.add_pack(
+                    &PackSource {
+                        name,
+                        text,
+                        dir: None,
+                    },
+                    &mut errors,
+                );
+            }
         }
         for path in extra {
             match std::fs::read_to_string(path) {
-                Ok(text) => sources.push((path.display().to_string(), text)),
+                Ok(text) => {
+                    let name = path.display().to_string();
+                    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    set.add_pack(
+                        &PackSource {
+                            name: &name,
+                            text: &text,
+                            dir: Some(dir),
+                        },
+                        &mut errors,
+                    );
+                }
                 Err(e) => errors.push(format!("{}: cannot read: {e}", path.display())),
             }
-        }
-        let mut set = RuleSet::default();
-        let builtin_count = if builtin { BUILTIN_PACKS.len() } else { 0 };
-        for (i, (name, text)) in sources.iter().enumerate() {
-            set.add_pack(name, text, i >= builtin_count, &mut errors);
         }
         set.check_validators(&mut errors);
         if errors.is_empty() {
@@ -193,10 +224,11 @@ impl RuleSet {
         }
     }
 
-    /// Parses one pack and adds its rules. `replace` allows a rule to take over the id of an
-    /// earlier one (user packs overriding built-ins); duplicates inside one pack are errors.
-    fn add_pack(&mut self, name: &str, text: &str, replace: bool, errors: &mut Vec<String>) {
-        let raw: RawPack = match toml::from_str(text) {
+    /// Parses one pack and adds its rules. A user pack (one with a `dir`) may replace a rule
+    /// by using its id; duplicates inside one pack are errors.
+    fn add_pack(&mut self, src: &PackSource<'_>, errors: &mut Vec<String>) {
+        let name = src.name;
+        let raw: RawPack = match toml::from_str(src.text) {
             Ok(p) => p,
             Err(e) => {
                 errors.push(format!("{name}: {}", e.to_string().trim_end()));
@@ -219,11 +251,11 @@ impl RuleSet {
                 errors.push(format!("{name}: rule '{id}' is defined twice in this pack"));
                 continue;
             }
-            let Some(rule) = validate_rule(name, r, errors) else {
+            let Some(rule) = validate_rule(src, &raw.inflections, r, errors) else {
                 continue;
             };
             match self.rules.iter().position(|x| x.id == id) {
-                Some(i) if replace => self.rules[i] = rule,
+                Some(i) if src.dir.is_some() => self.rules[i] = rule,
                 Some(_) => errors.push(format!("{name}: rule '{id}' is already defined")),
                 None => self.rules.push(rule),
             }
@@ -246,6 +278,18 @@ impl RuleSet {
                 ));
             }
         }
+        let combos: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| r.matcher == Matcher::Combination)
+            .map(|r| r.id.as_str())
+            .collect();
+        if combos.len() > 1 {
+            errors.push(format!(
+                "only one combination rule may be loaded, found: {}",
+                combos.join(", ")
+            ));
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -264,6 +308,28 @@ impl RuleSet {
     }
 }
 
+/// One pack file being loaded. Built-in packs have no `dir`: their term files are embedded.
+struct PackSource<'a> {
+    name: &'a str,
+    text: &'a str,
+    dir: Option<PathBuf>,
+}
+
+impl PackSource<'_> {
+    /// The text of a term file named by the pack.
+    fn term_file(&self, file: &str) -> Result<String, String> {
+        match &self.dir {
+            None => BUILTIN_TERM_FILES
+                .iter()
+                .find(|(p, _)| *p == file)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| format!("no built-in term file '{file}'")),
+            Some(dir) => std::fs::read_to_string(dir.join(file))
+                .map_err(|e| format!("cannot read term file '{}': {e}", dir.join(file).display())),
+        }
+    }
+}
+
 fn valid_id(id: &str) -> bool {
     // `^[a-z0-9]+([.-][a-z0-9]+)*$`, e.g. `no.fnr`, `health.icd10-code`.
     !id.is_empty()
@@ -274,7 +340,13 @@ fn valid_id(id: &str) -> bool {
         })
 }
 
-fn validate_rule(pack: &str, r: RawRule, errors: &mut Vec<String>) -> Option<Rule> {
+fn validate_rule(
+    src: &PackSource<'_>,
+    inflections: &BTreeMap<String, Vec<String>>,
+    r: RawRule,
+    errors: &mut Vec<String>,
+) -> Option<Rule> {
+    let pack = src.name;
     let before = errors.len();
     let at = |field: &str| format!("{pack}: rule '{}': {field}", r.id);
     if !valid_id(&r.id) {
@@ -283,80 +355,50 @@ fn validate_rule(pack: &str, r: RawRule, errors: &mut Vec<String>) -> Option<Rul
             r.id
         ));
     }
-    let category = match r.category.parse_category() {
-        Ok(c) => Some(c),
-        Err(e) => {
-            errors.push(format!("{}: {e}", at("category")));
+    let category = r
+        .category
+        .parse_category()
+        .map_err(|e| errors.push(format!("{}: {e}", at("category"))))
+        .ok();
+    let severity = r
+        .severity
+        .parse::<Severity>()
+        .map_err(|e| errors.push(format!("{}: {e}", at("severity"))))
+        .ok();
+    let confidence = match r.confidence.as_deref().map(str::parse::<Confidence>) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            errors.push(format!("{}: {e}", at("confidence")));
             None
         }
     };
-    let severity = match r.severity.parse::<Severity>() {
-        Ok(s) => Some(s),
-        Err(e) => {
-            errors.push(format!("{}: {e}", at("severity")));
-            None
-        }
-    };
-    let matcher = match (&r.validator, &r.pattern) {
-        (Some(v), None) => match Validator::from_name(v) {
-            Some(v) => Some(Matcher::Validator(v)),
-            None => {
-                let known: Vec<_> = Validator::ALL.iter().map(|v| v.name()).collect();
-                errors.push(format!(
-                    "{}: unknown validator '{v}' (known: {})",
-                    at("validator"),
-                    known.join(", ")
-                ));
-                None
-            }
-        },
-        (None, Some(p)) => {
-            let base = match r.confidence.as_deref().unwrap_or("medium").parse() {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.push(format!("{}: {e}", at("confidence")));
-                    Confidence::Medium
-                }
-            };
-            match regex::bytes::RegexBuilder::new(p)
-                .size_limit(1 << 20)
-                .build()
-            {
-                Ok(re) if re.is_match(b"") => {
-                    errors.push(format!(
-                        "{}: pattern matches the empty string",
-                        at("pattern")
-                    ));
-                    None
-                }
-                Ok(_) => Some(Matcher::Pattern {
-                    regex: p.clone(),
-                    base,
-                }),
-                Err(e) => {
-                    errors.push(format!("{}: {e}", at("pattern")));
-                    None
-                }
-            }
-        }
-        (Some(_), Some(_)) => {
+    let kinds = [
+        r.validator.is_some(),
+        r.pattern.is_some(),
+        r.terms.is_some(),
+        r.combination,
+    ];
+    let matcher = match kinds.iter().filter(|&&k| k).count() {
+        0 => {
             errors.push(format!(
-                "{pack}: rule '{}': give either validator or pattern, not both",
+                "{pack}: rule '{}': needs one of validator, pattern, terms or combination",
                 r.id
             ));
             None
         }
-        (None, None) => {
+        1 => matcher_of(src, inflections, &r, confidence, &at, errors),
+        _ => {
             errors.push(format!(
-                "{pack}: rule '{}': needs a validator or a pattern",
+                "{pack}: rule '{}': give only one of validator, pattern, terms or combination",
                 r.id
             ));
             None
         }
     };
-    if r.validator.is_some() && r.confidence.is_some() {
+    if r.validator.is_some() && confidence.is_some() {
         errors.push(format!(
-            "{}: only pattern rules take a confidence; validators set their own",
+            "{}: validators set their own confidence; only pattern and term rules take one",
             at("confidence")
         ));
     }
@@ -380,22 +422,29 @@ fn validate_rule(pack: &str, r: RawRule, errors: &mut Vec<String>) -> Option<Rul
     if errors.len() > before {
         return None;
     }
-    let matcher = matcher?;
+    let (matcher, category) = (matcher?, category?);
     let mask = match (&r.mask, &matcher) {
         (Some(m), _) => *m,
         (None, Matcher::Validator(v)) => v.default_mask(),
-        (None, Matcher::Pattern { .. }) => MaskStyle::KeepLastTwo,
+        (None, Matcher::Terms(_)) => MaskStyle::KeepPrefix,
+        (None, Matcher::Pattern { .. } | Matcher::Combination) => MaskStyle::KeepLastTwo,
     };
+    let sensitive = r.sensitive.unwrap_or(matches!(
+        category,
+        Category::Health | Category::SpecialCategory
+    ));
     Some(Rule {
         id: r.id,
         title: r.title,
         description: r.description.unwrap_or_default(),
-        category: category?,
+        category,
         severity: severity?,
         matcher,
         keywords: r.keywords,
         negative_keywords: r.negative_keywords,
         require_keyword: r.require_keyword,
+        identifies_person: r.identifies_person,
+        sensitive,
         mask,
         tests: RuleTests {
             matches: r.tests.matches,
@@ -405,6 +454,105 @@ fn validate_rule(pack: &str, r: RawRule, errors: &mut Vec<String>) -> Option<Rul
     })
 }
 
+/// The matcher of a rule that names exactly one kind.
+fn matcher_of(
+    src: &PackSource<'_>,
+    inflections: &BTreeMap<String, Vec<String>>,
+    r: &RawRule,
+    confidence: Option<Confidence>,
+    at: &dyn Fn(&str) -> String,
+    errors: &mut Vec<String>,
+) -> Option<Matcher> {
+    if let Some(v) = &r.validator {
+        return match Validator::from_name(v) {
+            Some(v) => Some(Matcher::Validator(v)),
+            None => {
+                let known: Vec<_> = Validator::ALL.iter().map(|v| v.name()).collect();
+                errors.push(format!(
+                    "{}: unknown validator '{v}' (known: {})",
+                    at("validator"),
+                    known.join(", ")
+                ));
+                None
+            }
+        };
+    }
+    if let Some(p) = &r.pattern {
+        return match regex::bytes::RegexBuilder::new(p)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(re) if re.is_match(b"") => {
+                errors.push(format!(
+                    "{}: pattern matches the empty string",
+                    at("pattern")
+                ));
+                None
+            }
+            Ok(_) => Some(Matcher::Pattern {
+                regex: p.clone(),
+                base: confidence.unwrap_or(Confidence::Medium),
+            }),
+            Err(e) => {
+                errors.push(format!("{}: {e}", at("pattern")));
+                None
+            }
+        };
+    }
+    if let Some(t) = &r.terms {
+        let defaults = TermDefaults {
+            inflect: t.inflect.clone().unwrap_or_else(|| "none".into()),
+            tail: t.tail,
+            head: t.head,
+            suffix: t.suffix,
+            confidence: confidence.unwrap_or(Confidence::Medium),
+        };
+        if let Some(c) = &t.confidence {
+            errors.push(format!(
+                "{}: put confidence on the rule, not in terms (found '{c}')",
+                at("terms")
+            ));
+            return None;
+        }
+        let files: Vec<&String> = t.file.iter().chain(&t.files).collect();
+        let text = match (files.is_empty(), &t.list) {
+            (false, None) => {
+                let mut text = String::new();
+                for f in &files {
+                    match src.term_file(f) {
+                        Ok(t) => {
+                            text.push_str(&t);
+                            text.push('\n');
+                        }
+                        Err(e) => {
+                            errors.push(format!("{}: {e}", at("terms")));
+                            return None;
+                        }
+                    }
+                }
+                text
+            }
+            (true, Some(list)) => list.join("\n"),
+            _ => {
+                errors.push(format!("{}: give either file(s) or list", at("terms")));
+                return None;
+            }
+        };
+        return match terms::parse(&text, &defaults, inflections) {
+            Ok(list) => Some(Matcher::Terms(list)),
+            Err(es) => {
+                let file = t.file.as_deref().unwrap_or("terms");
+                errors.extend(
+                    es.into_iter()
+                        .map(|e| format!("{}: {file}: {e}", at("terms"))),
+                );
+                None
+            }
+        };
+    }
+    Some(Matcher::Combination)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,7 +560,12 @@ mod tests {
     fn load_str(text: &str) -> Result<RuleSet, RuleErrors> {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
-        set.add_pack("test.toml", text, false, &mut errors);
+        let src = PackSource {
+            name: "test.toml",
+            text,
+            dir: None,
+        };
+        set.add_pack(&src, &mut errors);
         set.check_validators(&mut errors);
         if errors.is_empty() {
             Ok(set)

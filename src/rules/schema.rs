@@ -22,6 +22,7 @@ use super::Text;
 use crate::mask::MaskStyle;
 use crate::model::Category;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The pack format version this build reads. Bumped on breaking changes; old syntaxes are not
 /// kept alive beside new ones.
@@ -31,6 +32,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct RawPack {
     pub pack: RawPackHeader,
+    /// Inflection classes for term lists: class name → endings (`""` is the bare form).
+    #[serde(default)]
+    pub inflections: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub rule: Vec<RawRule>,
 }
@@ -60,6 +64,19 @@ pub struct RawRule {
     pub validator: Option<String>,
     #[serde(default)]
     pub pattern: Option<String>,
+    /// A term list (health and special-category packs).
+    #[serde(default)]
+    pub terms: Option<RawTerms>,
+    /// The rule that reports an identifier and a sensitive fact in the same record.
+    #[serde(default)]
+    pub combination: bool,
+    /// Hits of this rule identify a person (for the combination rule).
+    #[serde(default)]
+    pub identifies_person: bool,
+    /// Hits of this rule are sensitive facts about a person (for the combination rule).
+    /// Defaults to true for the health and special-category categories.
+    #[serde(default)]
+    pub sensitive: Option<bool>,
     #[serde(default)]
     pub confidence: Option<String>,
     #[serde(default)]
@@ -72,6 +89,30 @@ pub struct RawRule {
     pub mask: Option<MaskStyle>,
     #[serde(default)]
     pub tests: RawTests,
+}
+
+/// `terms = { file = "terms/x.txt", inflect = "noun", tail = true, confidence = "high" }`
+/// or `terms = { list = ["a", "b"] }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTerms {
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Several files joined into one list (e.g. suffix rules plus their exceptions).
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub list: Option<Vec<String>>,
+    #[serde(default)]
+    pub inflect: Option<String>,
+    #[serde(default)]
+    pub tail: bool,
+    #[serde(default)]
+    pub head: bool,
+    #[serde(default)]
+    pub suffix: bool,
+    #[serde(default)]
+    pub confidence: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
