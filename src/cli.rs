@@ -101,6 +101,11 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub rule_args: RuleArgs,
 
+    /// Diagnosis code table you hold (JSON as in the @navikt/diagnosekoder package:
+    /// [{"code": "F321", "text": "..."}]); repeatable. Codes not in it are not reported.
+    #[arg(long = "health-codes", value_name = "FILE")]
+    pub health_codes: Vec<PathBuf>,
+
     /// Honour .gitignore files (by default everything but version-control folders is scanned).
     #[arg(long)]
     pub respect_gitignore: bool,
@@ -249,7 +254,12 @@ fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
 fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let rules = load_rules(&args.rule_args)?;
-    let detector = crate::detect::Detector::new(rules.clone()).context("compiling rules")?;
+    let mut detector = crate::detect::Detector::new(rules.clone()).context("compiling rules")?;
+    if !args.health_codes.is_empty() {
+        let paths: Vec<&Path> = args.health_codes.iter().map(PathBuf::as_path).collect();
+        let table = crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?;
+        detector = detector.with_codes(table);
+    }
     let fingerprinter = Fingerprinter::resolve(args.fingerprint_key_file.as_deref())?;
     let mut limits = Limits::default();
     if let Some(c) = args.chunk_size {
