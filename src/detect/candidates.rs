@@ -49,10 +49,29 @@ pub fn find(det: &Detector, text: &[u8], cluster: &mut Cluster, out: &mut Vec<Ca
     emails(det, text, out);
 }
 
-fn digits_of(text: &[u8], c: &Cluster, from: usize, to: usize) -> Vec<u8> {
-    let mut d = Vec::with_capacity(19);
+/// The digits of groups `from..to`, without separators, on the stack (layouts hold at most
+/// 19 digits, and this runs for every number in the text).
+struct Digits {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl std::ops::Deref for Digits {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+fn digits_of(text: &[u8], c: &Cluster, from: usize, to: usize) -> Digits {
+    let mut d = Digits {
+        buf: [0; 24],
+        len: 0,
+    };
     for &(s, e) in &c.groups[from..to] {
-        d.extend_from_slice(&text[s..e]);
+        let n = (e - s).min(d.buf.len() - d.len);
+        d.buf[d.len..d.len + n].copy_from_slice(&text[s..s + n]);
+        d.len += n;
     }
     d
 }
@@ -111,6 +130,10 @@ fn layout_at(
     i: usize,
     ends_ok: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, Candidate)> {
+    // Most numbers in prose (dates, amounts, years) start with a group no layout starts with.
+    if !matches!(c.len(i), 2..=4 | 6 | 8 | 10..=19) {
+        return None;
+    }
     let space = |s: Sep| matches!(s, Sep::Space | Sep::Nbsp);
     let space_dash = |s: Sep| matches!(s, Sep::Space | Sep::Nbsp | Sep::Dash);
     let any = |_: Sep| true;
@@ -126,42 +149,46 @@ fn layout_at(
         (false, d) if d.len() == 12 && d.starts_with(b"0047") => Some(4),
         _ => None,
     };
-    if let Some(skip) = prefix_len {
-        let (used, digits) = if skip > 0 {
-            (1, g(i)[skip..].to_vec())
+    let prefixed = prefix_len.and_then(|skip| {
+        if skip > 0 {
+            let mut d = digits_of(text, c, i, i + 1);
+            d.buf.copy_within(skip..d.len, 0);
+            d.len -= skip;
+            Some((1, d))
         } else {
             let rest = [&[8][..], &[3, 2, 3], &[2, 2, 2, 2], &[4, 4], &[2, 3, 3]]
                 .into_iter()
                 .find(|lens| c.fits(i + 1, lens, space))?;
-            (
+            Some((
                 1 + rest.len(),
                 digits_of(text, c, i + 1, i + 1 + rest.len()),
-            )
-        };
-        if ends_ok(i + used)
-            && phone::is_subscriber(&digits)
-            && let Some(rule) = det.rule_for(Validator::NoPhone)
-        {
-            let (s, e) = span(i, i + used);
-            let start = if plus { s - 1 } else { s };
-            let normalized = format!("+47{}", String::from_utf8_lossy(&digits));
-            let interp = Interp {
-                rule,
-                base: High,
-                with_keyword: High,
-                require_keyword: false,
-                note: None,
-                normalized,
-            };
-            return Some((
-                used,
-                Candidate {
-                    start,
-                    end: e,
-                    interps: vec![interp],
-                },
-            ));
+            ))
         }
+    });
+    if let Some((used, digits)) = prefixed
+        && ends_ok(i + used)
+        && phone::is_subscriber(&digits)
+        && let Some(rule) = det.rule_for(Validator::NoPhone)
+    {
+        let (s, e) = span(i, i + used);
+        let start = if plus { s - 1 } else { s };
+        let normalized = format!("+47{}", String::from_utf8_lossy(&digits));
+        let interp = Interp {
+            rule,
+            base: High,
+            with_keyword: High,
+            require_keyword: false,
+            note: None,
+            normalized,
+        };
+        return Some((
+            used,
+            Candidate {
+                start,
+                end: e,
+                interps: vec![interp],
+            },
+        ));
     }
 
     // Grouped layouts.

@@ -89,6 +89,9 @@ fn check_digit_and_date_failures() {
     let mut g = Gen::new(13);
     for _ in 0..100 {
         let n = g.fnr();
+        // A wrong K1 also breaks K2 (K2 weighs K1 by 2), so no rule accepts it.
+        let bad_k1 = corrupt(&n, 9);
+        assert!(rules_of(&format!("fnr {bad_k1}")).is_empty(), "{bad_k1}");
         let bad_k2 = corrupt(&n, 10);
         assert!(
             !rules_of(&format!("fnr {bad_k2}"))
