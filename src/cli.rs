@@ -293,6 +293,8 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         sort: args.sort,
         summary_only: args.summary_only,
         fail_on: args.fail_on,
+        csv_delimiter: b';',
+        run: crate::report::RunInfo::default(),
     };
     let jsonl = args.format == Format::Jsonl;
     let mut reporter = args.format.reporter(out, ctx);
