@@ -177,7 +177,7 @@ impl Html {
             self.t("Skannet", "Scanned"),
             esc(&self.ctx.run.started),
             env!("CARGO_PKG_VERSION"),
-            self.t("Skannet", "Scanned paths"),
+            self.t("Mappe", "Path"),
             esc(&self.scanned_paths()),
         );
         if self.ctx.reveal {
