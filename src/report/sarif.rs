@@ -378,6 +378,36 @@ mod tests {
         );
     }
 
+    /// Container members, notes and not-examined members (which the text-only scans of the
+    /// integration tests cannot produce) validate against the OASIS schema too.
+    #[test]
+    fn container_results_are_valid_sarif() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/schemas/sarif-schema-2.1.0.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!(
+                "SKIP: {} is absent (the team's shared folder)",
+                path.display()
+            );
+            return;
+        };
+        // See tests/util/mod.rs: the official `language` pattern needs its `]` escaped for a
+        // strict check of the schema itself.
+        let lang = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+        let text = text.replace(lang, r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#);
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        let v = jsonschema::options()
+            .offline()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        for reveal in [false, true] {
+            let d = doc(reveal);
+            let errors: Vec<String> = v.iter_errors(&d).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+        }
+    }
+
     #[test]
     fn uris() {
         assert_eq!(super::percent_encode("a b/æ.txt"), "a%20b/%C3%A6.txt");
