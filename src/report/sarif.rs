@@ -381,6 +381,7 @@ mod tests {
     /// Container members, notes and not-examined members (which the text-only scans of the
     /// integration tests cannot produce) validate against the OASIS schema too.
     #[test]
+    #[allow(clippy::print_stderr)]
     fn container_results_are_valid_sarif() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/schemas/sarif-schema-2.1.0.json");
