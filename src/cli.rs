@@ -54,14 +54,20 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the loaded rules, or run their self-tests.
     Rules(RulesArgs),
-    /// Tell whether a number is a valid fødselsnummer, D-, H- or FH-nummer, Tenor test number,
-    /// bank account number, organisation number or IBAN, and if not, which check failed.
-    /// Nothing is stored. Without NUMBER, reads one number per line from standard input.
+    /// Tell whether a number is a valid identifier, and if not, which check failed.
+    ///
+    /// Knows fødselsnummer, D-, H- and FH-nummer, Tenor and SyntPop test numbers, bank account
+    /// numbers, organisation numbers and IBAN. Nothing is stored. Without NUMBER, reads one
+    /// number per line from standard input (keeps it out of the shell history). Exit status 0
+    /// when every number is valid as something, 1 otherwise.
     #[command(visible_alias = "check")]
     Explain(ExplainArgs),
-    /// Print the allowlist hash of a value (known test data) for sladd.toml's
-    /// allowlist.hashes; the value itself is never written. Without VALUE, reads one value per
-    /// line from standard input (keeps it out of the shell history).
+    /// Print the allowlist hash of known test data, for sladd.toml.
+    ///
+    /// Prints `"HASH",  # RULE` lines for sladd.toml's allowlist.hashes; the value itself is
+    /// never written. The hash is keyed with the fingerprint key, so it matches only scans using
+    /// the same key. Without VALUE, reads one value per line from standard input (keeps it out
+    /// of the shell history).
     AllowlistHash(AllowlistHashArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),

@@ -18,6 +18,7 @@ use super::{ReportContext, Reporter};
 use crate::model::{Finding, Lang, Location, NotExamined, Severity};
 use crate::rules::Rule;
 use crate::scan::{FileResult, Summary};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -267,40 +268,75 @@ impl Reporter for Sarif {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        // The log borrows the reporter; write through the output taken out of it.
+        let mut out = std::mem::replace(&mut self.out, Box::new(io::sink()));
         let (findings, not_examined) = super::sorted(&self.results);
-        let rules: Vec<Value> = self.ctx.rules.rules.iter().map(Self::rule).collect();
-        let index = |id: &str| self.ctx.rules.rules.iter().position(|r| r.id == id);
-        let results: Vec<Value> = if self.ctx.summary_only {
+        let findings = if self.ctx.summary_only {
             Vec::new()
         } else {
             findings
-                .iter()
-                .map(|f| self.result(f, index(&f.rule)))
-                .collect()
         };
-        let notifications: Vec<Value> = not_examined.iter().map(|n| self.notification(n)).collect();
-        let doc = json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [Run {
+                tool: json!({ "driver": {
                     "name": "sladd",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "invocations": [{
+                    "rules": self.ctx.rules.rules.iter().map(Self::rule).collect::<Vec<_>>(),
+                }}),
+                invocations: json!([{
                     "executionSuccessful": true,
-                    "toolExecutionNotifications": notifications,
-                }],
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-                "properties": { "summary": summary },
+                    "toolExecutionNotifications":
+                        not_examined.iter().map(|n| self.notification(n)).collect::<Vec<_>>(),
+                }]),
+                column_kind: "unicodeCodePoints",
+                results: Results {
+                    sarif: self,
+                    findings: &findings,
+                },
+                properties: json!({ "summary": summary }),
             }],
-        });
-        serde_json::to_writer_pretty(&mut self.out, &doc)?;
-        self.out.write_all(b"\n")?;
-        self.out.flush()
+        };
+        serde_json::to_writer_pretty(&mut out, &log)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}
+
+/// The log, with results serialised one at a time (each result's JSON tree is built, written
+/// and dropped), so a run with many findings does not hold them all as JSON values.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    invocations: Value,
+    column_kind: &'static str,
+    results: Results<'a>,
+    properties: Value,
+}
+
+struct Results<'a> {
+    sarif: &'a Sarif,
+    findings: &'a [&'a Finding],
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rules = &self.sarif.ctx.rules.rules;
+        s.collect_seq(self.findings.iter().map(|f| {
+            let index = rules.iter().position(|r| r.id == f.rule);
+            self.sarif.result(f, index)
+        }))
     }
 }
 
