@@ -174,7 +174,8 @@ pub struct ScanArgs {
     #[arg(long = "disable-rule", value_name = "ID")]
     pub disable_rules: Vec<String>,
 
-    /// Config file [default: sladd.toml in the scanned folder, else in the current folder].
+    /// Config file [default: sladd.toml in the first PATH if it is a folder, else in the
+    /// current folder].
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
 
