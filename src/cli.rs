@@ -2,13 +2,13 @@
 //! [`main`]; everything here returns errors instead of exiting, so the exit code policy lives
 //! in one place ([`ExitCode`]).
 
+use crate::baseline::Recorder;
 use crate::extract::Limits;
-use crate::fingerprint::Fingerprinter;
 use crate::model::{Lang, Severity};
+use crate::plan::Plan;
 use crate::report::{Format, ReportContext};
 use crate::rules::{Matcher, RuleSet};
 use crate::scan::{self, Scanner, Summary};
-use crate::walk::WalkOptions;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -48,12 +48,81 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the scan variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and folders (or standard input, "-") for personal data.
     Scan(ScanArgs),
     /// List the loaded rules, or run their self-tests.
     Rules(RulesArgs),
+    /// Tell whether a number is a valid identifier, and if not, which check failed.
+    ///
+    /// Knows fødselsnummer, D-, H- and FH-nummer, Tenor and SyntPop test numbers, bank account
+    /// numbers, organisation numbers and IBAN. Nothing is stored. Without NUMBER, reads one
+    /// number per line from standard input (keeps it out of the shell history). Exit status 0
+    /// when every number is valid as something, 1 otherwise.
+    #[command(visible_alias = "check")]
+    Explain(ExplainArgs),
+    /// Print the allowlist hash of known test data, for sladd.toml.
+    ///
+    /// Prints `"HASH",  # RULE` lines for sladd.toml's allowlist.hashes; the value itself is
+    /// never written. The hash is keyed with the fingerprint key, so it matches only scans using
+    /// the same key. Without VALUE, reads one value per line from standard input (keeps it out
+    /// of the shell history).
+    AllowlistHash(AllowlistHashArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The numbers to explain (spaces, dots and hyphens between digits are fine).
+    #[arg(value_name = "NUMBER")]
+    pub numbers: Vec<String>,
+
+    /// Language of the explanation.
+    #[arg(long, value_enum, default_value_t = Lang::Nb)]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Args)]
+pub struct AllowlistHashArgs {
+    /// The values, written as in the documents (a keyword may be needed, e.g. "konto
+    /// 86011117947", when the rule requires one).
+    #[arg(value_name = "VALUE")]
+    pub values: Vec<String>,
+
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+
+    /// Config file (its rule packs and fingerprint-key-file apply) [default: ./sladd.toml].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any sladd.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// File holding the fingerprint key (as for `sladd scan`).
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write sladd.1, sladd-scan.1, ... into this folder instead of printing sladd.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,21 +143,23 @@ pub struct RuleArgs {
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct ScanArgs {
-    /// Files or folders to scan ("-" for standard input).
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Files or folders to scan ("-" for standard input) [default: . unless --files-from].
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: from the --output file's extension (.html, .sarif, .csv,
+    /// .json, .jsonl), else human].
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with 1 when a finding has this severity or higher.
-    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Exit with 1 when a finding has this severity or higher [default: the config's fail-on,
+    /// else medium].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
 
     /// Show matched values unmasked. Never write such output where others can read it.
     #[arg(long)]
@@ -105,6 +176,37 @@ pub struct ScanArgs {
     /// [{"code": "F321", "text": "..."}]); repeatable. Codes not in it are not reported.
     #[arg(long = "health-codes", value_name = "FILE")]
     pub health_codes: Vec<PathBuf>,
+
+    /// Do not run the rule with this id; repeatable (adds to the config's rules.disable).
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable_rules: Vec<String>,
+
+    /// Config file [default: sladd.toml in the first PATH if it is a folder, else in the
+    /// current folder].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any sladd.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings (by fingerprint, no values) as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Also scan the paths listed in FILE ("-" for standard input), one per line or
+    /// NUL-separated. Listed paths that do not exist are reported as not examined.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+
+    /// Skip files named explicitly (arguments, --files-from) when .sladdignore, --glob or the
+    /// config's exclude would skip them in a folder (for pre-commit).
+    #[arg(long)]
+    pub force_exclude: bool,
 
     /// Honour .gitignore files (by default everything but version-control folders is scanned).
     #[arg(long)]
@@ -134,9 +236,13 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_color: bool,
 
-    /// Language of the human report.
+    /// Language of the human and HTML reports and SARIF messages.
     #[arg(long, value_enum, default_value_t = Lang::Nb)]
     pub lang: Lang,
+
+    /// Field delimiter of --format csv: one ASCII character, or "tab".
+    #[arg(long, value_name = "CHAR", default_value = ";", value_parser = parse_delimiter)]
+    pub csv_delimiter: u8,
 
     /// No progress bar.
     #[arg(short, long)]
@@ -150,8 +256,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub summary_only: bool,
 
-    /// File holding the fingerprint key (default: $SLADD_FINGERPRINT_KEY, else a per-user
-    /// key file created on first use).
+    /// File holding the fingerprint key (default: $SLADD_FINGERPRINT_KEY, else the config's
+    /// fingerprint-key-file, else a per-user key file created on first use).
     #[arg(long, value_name = "FILE")]
     pub fingerprint_key_file: Option<PathBuf>,
 
@@ -180,6 +286,18 @@ pub struct RulesArgs {
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{s}' is not one ASCII character (other than a quote or line break)"
+        )),
+    }
 }
 
 /// `123`, `64K`, `500M`, `2G` (powers of 1024).
@@ -243,6 +361,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan_command(args),
         Command::Rules(args) => rules_command(args),
+        Command::Explain(args) => explain_command(args),
+        Command::AllowlistHash(args) => allowlist_hash_command(args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut Cli::command(), "sladd", &mut out);
+            Ok(ExitCode::Clean)
+        }
+        Command::Man(args) => {
+            use clap::CommandFactory;
+            match args.dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    clap_mangen::generate_to(Cli::command(), &dir)
+                        .with_context(|| format!("writing manual pages to {}", dir.display()))?;
+                }
+                None => {
+                    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?
+                }
+            }
+            Ok(ExitCode::Clean)
+        }
     }
 }
 
@@ -253,35 +394,26 @@ fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
 
 fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let rules = load_rules(&args.rule_args)?;
-    let mut detector = crate::detect::Detector::new(rules.clone()).context("compiling rules")?;
+    let plan = Plan::resolve(&args)?;
+    let rules = Arc::new(plan.rules.clone());
+    let mut detector =
+        crate::detect::Detector::new(plan.rules.clone()).context("compiling rules")?;
     if !args.health_codes.is_empty() {
         let paths: Vec<&Path> = args.health_codes.iter().map(PathBuf::as_path).collect();
         let table = crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?;
         detector = detector.with_codes(table);
     }
-    let fingerprinter = Fingerprinter::resolve(args.fingerprint_key_file.as_deref())?;
     let mut limits = Limits::default();
     if let Some(c) = args.chunk_size {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);
     }
-    let scanner = Scanner::new(detector, fingerprinter, limits);
-
-    let use_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let paths: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let missing = crate::walk::missing_paths(&paths);
-    if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
-        bail!("no such file or folder: {}", list.join(", "));
-    }
+    let scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
 
     let to_stdout = args.output.is_none();
+    if plan.format == Format::Html && to_stdout && std::io::stdout().is_terminal() {
+        bail!("the HTML report is a file: add --output rapport.html");
+    }
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -296,21 +428,25 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         }
     };
     let ctx = ReportContext {
-        rules: Arc::new(rules),
+        rules,
         lang: args.lang,
         color,
         reveal: args.reveal,
         sort: args.sort,
         summary_only: args.summary_only,
-        fail_on: args.fail_on,
+        fail_on: plan.fail_on,
+        csv_delimiter: args.csv_delimiter,
+        run: plan.run.clone(),
     };
-    let jsonl = args.format == Format::Jsonl;
-    let mut reporter = args.format.reporter(out, ctx);
+    let jsonl = plan.format == Format::Jsonl;
+    let mut reporter = plan.format.reporter(out, ctx);
     let progress = progress_bar(args.quiet);
     let mut summary = Summary::default();
+    let mut recorder = args.write_baseline.as_ref().map(|_| Recorder::default());
     let mut io_error: Option<std::io::Error> = None;
 
-    let mut consume = |result: scan::FileResult| {
+    let mut consume = |mut result: scan::FileResult| {
+        plan.filter(&mut result, &mut summary, recorder.as_mut());
         summary.add(&result);
         if jsonl {
             // JSONL carries findings only; files not examined are reported on stderr.
@@ -327,22 +463,14 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         progress.set_message(format!("{} funn", summary.findings));
     };
 
-    if use_stdin {
+    if plan.stdin {
         let mut s = scanner.clone();
         let stdin = std::io::stdin();
         let result = s.scan_reader(stdin.lock(), "-", &mut Default::default());
         consume(result);
     }
-    if !paths.is_empty() {
-        let opts = WalkOptions {
-            paths,
-            respect_gitignore: args.respect_gitignore,
-            globs: args.globs.clone(),
-            max_filesize: args.max_filesize,
-            threads: args.threads,
-            follow_links: args.follow,
-        };
-        scan::run(&opts, &scanner, &mut consume).context("walking the paths")?;
+    if let Some(opts) = &plan.walk {
+        scan::run(opts, &scanner, &mut consume).context("walking the paths")?;
     }
     progress.finish_and_clear();
     summary.elapsed = started.elapsed();
@@ -350,8 +478,11 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         return Err(e).context("writing the report");
     }
     reporter.finish(&summary).context("writing the report")?;
+    if let (Some(path), Some(rec)) = (&args.write_baseline, recorder) {
+        rec.write(path, &plan.fingerprinter)?;
+    }
 
-    Ok(if summary.at_or_above(args.fail_on) > 0 {
+    Ok(if summary.at_or_above(plan.fail_on) > 0 {
         ExitCode::Findings
     } else if args.strict && summary.not_examined > 0 {
         ExitCode::NotExamined
@@ -379,6 +510,102 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     );
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     pb
+}
+
+/// The values given, or one per line from standard input.
+fn args_or_stdin_lines(values: Vec<String>) -> Result<Vec<String>> {
+    if !values.is_empty() {
+        return Ok(values);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+        .context("reading standard input")?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Exit 0 when every number is valid as something, 1 otherwise.
+fn explain_command(args: ExplainArgs) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let mut all_valid = true;
+    for (i, number) in args_or_stdin_lines(args.numbers)?.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", number.trim())?;
+        let checks = crate::explain::explain(number);
+        all_valid &= checks.iter().any(|c| c.is_valid());
+        for c in &checks {
+            writeln!(out, "  {}", crate::explain::render(c, args.lang))?;
+        }
+    }
+    Ok(if all_valid {
+        ExitCode::Clean
+    } else {
+        ExitCode::Findings
+    })
+}
+
+/// Prints `"HASH",  # RULE` per value a rule finds, ready to paste into `allowlist.hashes`.
+/// The value is normalised by the detector itself, exactly as a scan would. Exit 1 when some
+/// value is found by no rule.
+fn allowlist_hash_command(args: AllowlistHashArgs) -> Result<ExitCode> {
+    let config = if args.no_config {
+        None
+    } else {
+        crate::config::Config::discover(args.config.as_deref(), Path::new("."))?
+    };
+    let mut packs: Vec<PathBuf> = config
+        .as_ref()
+        .map(crate::config::Config::pack_paths)
+        .unwrap_or_default();
+    packs.extend(args.rule_args.rules.iter().cloned());
+    let refs: Vec<&Path> = packs.iter().map(PathBuf::as_path).collect();
+    let rules = RuleSet::load(true, &refs)?;
+    let key_file = args
+        .fingerprint_key_file
+        .clone()
+        .or_else(|| config.as_ref().and_then(crate::config::Config::key_file));
+    let fp = crate::fingerprint::Fingerprinter::resolve(key_file.as_deref())?;
+    if matches!(fp.source, crate::fingerprint::KeySource::Ephemeral) {
+        bail!(
+            "no fingerprint key could be stored; set SLADD_FINGERPRINT_KEY or --fingerprint-key-file"
+        );
+    }
+    let mut det = crate::detect::Detector::new(rules.clone())?;
+    let mut out = std::io::stdout().lock();
+    let mut missed = 0;
+    for (i, value) in args_or_stdin_lines(args.values)?.iter().enumerate() {
+        let hits = det.scan_text(value);
+        if hits.is_empty() {
+            missed += 1;
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "sladd: value {} is found by no rule; if its rule needs a keyword, give one \
+                     (e.g. \"konto 86011117947\")",
+                    i + 1
+                );
+            }
+        }
+        for h in hits {
+            writeln!(
+                out,
+                "\"{}\",  # {}",
+                fp.value_hash(&h.normalized),
+                rules.rules[h.rule].id
+            )?;
+        }
+    }
+    Ok(if missed == 0 {
+        ExitCode::Clean
+    } else {
+        ExitCode::Findings
+    })
 }
 
 #[allow(clippy::print_stdout)]

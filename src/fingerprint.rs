@@ -110,6 +110,14 @@ impl Fingerprinter {
         hex(&digest[..16])
     }
 
+    /// A check value of the key (not the key, nor anything it could be recovered from), written
+    /// into baselines so that one used with another key is reported instead of matching nothing.
+    pub fn key_check(&self) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(b"sladd-key-check-v1\0");
+        hex(&mac.finalize().into_bytes()[..8])
+    }
+
     /// A keyed hash of a value alone, for allowlists of known test data (no path, no rule).
     pub fn value_hash(&self, value: &str) -> String {
         let mut mac = self.mac.clone();

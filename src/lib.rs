@@ -12,15 +12,22 @@
 //! - [`report`] writes findings in the format asked for.
 //!
 //! Rules are data ([`rules`], files in `rules/`), compiled once into a [`detect::Detector`].
+//! A project's `sladd.toml` ([`config`]), the command line and the defaults are resolved into
+//! one [`plan::Plan`]; [`baseline`] files and the config's allowlist drop known findings before
+//! they are reported. [`explain`] tells a clerk what one number is.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod detect;
+pub mod explain;
 pub mod extract;
 pub mod fingerprint;
 pub mod mask;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -265,6 +265,9 @@ pub struct Finding {
     pub confidence: Confidence,
     pub masked: String,
     pub value: String,
+    /// The value in canonical form (digits only, lower-case e-mail...), as the fingerprint
+    /// uses it; allowlists hash it. Never serialised.
+    pub normalized: String,
     pub location: Location,
     pub fingerprint: String,
     /// Extra information in both languages ("also a valid bank account number").

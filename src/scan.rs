@@ -68,6 +68,10 @@ pub struct Summary {
     pub by_rule: BTreeMap<String, u64>,
     /// Entries in `not_examined` lists (files and container members).
     pub not_examined: u64,
+    /// Findings left out because their value is on the config's allowlist.
+    pub allowlisted: u64,
+    /// Findings left out because they are in the `--baseline` file.
+    pub baselined: u64,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -227,6 +231,7 @@ impl Sink for Collector<'_> {
                 confidence: hit.confidence,
                 masked: mask::mask(&value, rule.mask),
                 value,
+                normalized: hit.normalized.clone(),
                 location,
                 fingerprint,
                 note: hit.note.clone(),

@@ -6,9 +6,17 @@
 //! (gitignore syntax) is always honoured. Symbolic links are not followed unless asked, so a
 //! scan never leaves the tree it was given; special files (FIFOs, devices, sockets) are never
 //! opened, because reading a FIFO blocks forever.
+//!
+//! Files named explicitly (arguments, `--files-from`) are always scanned, as in ripgrep: the
+//! user asked for them. With `force_exclude` (`--force-exclude`, for pre-commit, which names
+//! every staged file) they are filtered as the walk would have filtered them.
 
-use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::overrides::{Override, OverrideBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The ignore file sladd always honours.
 pub const IGNORE_FILE: &str = ".sladdignore";
@@ -26,6 +34,9 @@ pub struct WalkOptions {
     pub max_filesize: Option<u64>,
     pub threads: usize,
     pub follow_links: bool,
+    /// Apply `.sladdignore`, globs (and `.gitignore` with `respect_gitignore`) to files named
+    /// explicitly too.
+    pub force_exclude: bool,
 }
 
 impl Default for WalkOptions {
@@ -37,6 +48,7 @@ impl Default for WalkOptions {
             max_filesize: None,
             threads: 0,
             follow_links: false,
+            force_exclude: false,
         }
     }
 }
@@ -98,11 +110,22 @@ where
         b.overrides(ob.build()?);
     }
     let max = opts.max_filesize;
+    let explicit = match opts.force_exclude {
+        true => Some(ExplicitFilter::new(&opts.globs, opts.respect_gitignore)?),
+        false => None,
+    };
+    let explicit = explicit.as_ref();
     b.build_parallel().run(|| {
         let mut visit = make_visitor();
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
+                    if entry.depth() == 0
+                        && explicit.is_some_and(|f| f.excluded(entry.path()))
+                        && !entry.file_type().is_some_and(|t| t.is_dir())
+                    {
+                        return WalkState::Continue;
+                    }
                     if let Some(e) = classify(&entry, max) {
                         visit(e);
                     }
@@ -119,6 +142,91 @@ where
         })
     });
     Ok(())
+}
+
+/// Decides whether a file named explicitly would have been skipped by the walk: a
+/// version-control folder, a `.sladdignore` (or, with `respect_gitignore`, `.gitignore`) in its
+/// folder or any parent, or an exclude glob matching it or a parent folder. Globs are matched
+/// relative to the current folder (pre-commit runs at the repository root).
+struct ExplicitFilter {
+    overrides: Override,
+    cwd: PathBuf,
+    respect_gitignore: bool,
+    /// Ignore matchers per folder, most specific file first.
+    cache: Mutex<HashMap<PathBuf, Vec<Gitignore>>>,
+}
+
+impl ExplicitFilter {
+    fn new(globs: &[String], respect_gitignore: bool) -> Result<ExplicitFilter, ignore::Error> {
+        let cwd = std::path::absolute(".").map_err(ignore::Error::Io)?;
+        let mut ob = OverrideBuilder::new(&cwd);
+        for g in globs {
+            ob.add(g)?;
+        }
+        Ok(ExplicitFilter {
+            overrides: ob.build()?,
+            cwd,
+            respect_gitignore,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn excluded(&self, path: &Path) -> bool {
+        let Ok(abs) = std::path::absolute(path) else {
+            return false;
+        };
+        if abs.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| VCS_DIRS.contains(&n))
+        }) {
+            return true;
+        }
+        if self.overrides.matched(&abs, false).is_ignore() {
+            return true;
+        }
+        for dir in abs.ancestors().skip(1) {
+            if !dir.starts_with(&self.cwd) || dir == self.cwd {
+                break;
+            }
+            if self.overrides.matched(dir, true).is_ignore() {
+                return true;
+            }
+        }
+        for dir in abs.ancestors().skip(1) {
+            for gi in self.matchers(dir) {
+                match gi.matched_path_or_any_parents(&abs, false) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        false
+    }
+
+    fn matchers(&self, dir: &Path) -> Vec<Gitignore> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let mut names = vec![IGNORE_FILE];
+                if self.respect_gitignore {
+                    names.push(".gitignore");
+                }
+                names
+                    .into_iter()
+                    .map(|n| dir.join(n))
+                    .filter(|p| p.is_file())
+                    .filter_map(|p| {
+                        let mut b = GitignoreBuilder::new(dir);
+                        b.add(&p);
+                        b.build().ok()
+                    })
+                    .collect()
+            })
+            .clone()
+    }
 }
 
 fn classify(entry: &ignore::DirEntry, max: Option<u64>) -> Option<Entry> {

@@ -187,7 +187,7 @@ fn nothing_unmasked_by_default_in_any_format() {
         values[0], values[1], values[2], values[3], values[4]
     );
     write(d.path(), "brev.txt", &text);
-    for format in ["human", "json", "jsonl"] {
+    for format in ["human", "json", "jsonl", "sarif", "csv", "html"] {
         let out = sladd()
             .args(["scan", "--format", format])
             .arg(d.path())

@@ -164,6 +164,18 @@ impl Human {
                 s.not_examined
             ),
         });
+        if s.allowlisted + s.baselined > 0 {
+            lines.push(match self.ctx.lang {
+                Lang::Nb => format!(
+                    "Ikke vist: {} funn på tillatelseslisten og {} funn fra baselinen.",
+                    s.allowlisted, s.baselined
+                ),
+                Lang::En => format!(
+                    "Not shown: {} allowlisted finding(s) and {} in the baseline.",
+                    s.allowlisted, s.baselined
+                ),
+            });
+        }
         let failing = s.at_or_above(self.ctx.fail_on);
         if failing > 0 {
             let sev = match self.ctx.lang {

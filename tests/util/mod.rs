@@ -38,3 +38,49 @@ pub fn jsonl(cmd: &mut assert_cmd::Command) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
+
+/// The OASIS SARIF 2.1.0 schema from the team's shared folder (`../shared/schemas/`), compiled
+/// with format checks on; None (and a note on stderr) when the folder is absent.
+pub fn sarif_validator() -> Option<jsonschema::Validator> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "SKIP: SARIF schema validation: {} is absent (the team's shared folder)",
+            path.display()
+        );
+        return None;
+    };
+    // The official schema's `language` patterns end in a lone `]`, legal in ECMAScript's
+    // lenient (Annex B) syntax but rejected by the validator's strict check of the schema
+    // itself. Escaping it keeps the meaning (a literal `]`); sladd never writes `language`.
+    const LANGUAGE: &str = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(LANGUAGE), "the shared SARIF schema changed");
+    let text = text.replace(LANGUAGE, r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    Some(
+        jsonschema::options()
+            .offline()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the SARIF schema compiles offline"),
+    )
+}
+
+/// Panics with every schema error if `doc` is not valid SARIF 2.1.0.
+pub fn assert_valid_sarif(validator: &jsonschema::Validator, doc: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
+
+/// The directory holding the built `sladd` binary, for tests that run command lines through
+/// a shell as a CI job would.
+pub fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_sladd"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
