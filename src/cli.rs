@@ -54,6 +54,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the loaded rules, or run their self-tests.
     Rules(RulesArgs),
+    /// Internal: runs one risky parser on standard input (see `extract::worker`).
+    #[command(name = "__extract-worker", hide = true)]
+    ExtractWorker { request: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -153,6 +156,18 @@ pub struct ScanArgs {
     /// Text chunk size in bytes (tuning and tests).
     #[arg(long, hide = true, value_parser = parse_size)]
     pub chunk_size: Option<u64>,
+
+    /// Containers (archives, e-mails, documents) nested deeper than N are not examined.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+
+    /// Decompressed bytes allowed inside one file, all nesting levels together.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_decompressed: Option<u64>,
+
+    /// Seconds a PDF or legacy-Office parser may spend on one file.
+    #[arg(long, value_name = "SECS")]
+    pub parser_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +253,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan_command(args),
         Command::Rules(args) => rules_command(args),
+        Command::ExtractWorker { request } => {
+            crate::extract::worker::worker_main(&request)?;
+            Ok(ExitCode::Clean)
+        }
     }
 }
 
@@ -251,7 +270,19 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let rules = load_rules(&args.rule_args)?;
     let detector = crate::detect::Detector::new(rules.clone()).context("compiling rules")?;
     let fingerprinter = Fingerprinter::resolve(args.fingerprint_key_file.as_deref())?;
-    let mut limits = Limits::default();
+    let mut limits = Limits {
+        max_depth: args.max_depth,
+        // Risky parsers run in this same binary, re-executed as a worker.
+        worker: std::env::current_exe().ok(),
+        ..Limits::default()
+    };
+    if let Some(b) = args.max_decompressed {
+        limits.max_total_bytes = b;
+        limits.max_member_bytes = limits.max_member_bytes.min(b);
+    }
+    if let Some(t) = args.parser_timeout {
+        limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
+    }
     if let Some(c) = args.chunk_size {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);
