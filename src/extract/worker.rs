@@ -151,16 +151,14 @@ fn subprocess(
         }
     });
     let status = child.wait()?;
-    let mut ok_lines = 0usize;
+    // Complete lines are kept even when the worker died after writing them.
     for line in output.lines() {
         let Ok(line) = line else { break };
         let Ok(msg) = serde_json::from_str::<Msg>(&line) else {
             break;
         };
-        ok_lines += 1;
         replay(msg, sink);
     }
-    let _ = ok_lines;
     if timed_out {
         return Err(super::limit(
             "worker-timeout",
@@ -319,4 +317,75 @@ pub fn worker_main(request: &str) -> anyhow::Result<()> {
     }
     sink.out.flush()?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::{Duration, Instant};
+
+    #[derive(Default)]
+    struct Collect {
+        texts: Vec<(String, Option<u32>)>,
+    }
+
+    impl Sink for Collect {
+        fn record(&mut self, _: Option<&str>, segs: &[Segment<'_>], places: &[Location]) {
+            let t = String::from_utf8_lossy(segs[0].text).into_owned();
+            self.texts.push((t, places[0].page));
+        }
+        fn not_examined(&mut self, _: Option<&str>, _: &str) {}
+        fn binary(&mut self, _: Option<&str>) {}
+    }
+
+    /// A stand-in worker: a shell script, so crashes and hangs are real processes.
+    fn run_fake(script: &str, timeout: Duration) -> (Collect, Result<(), Problem>) {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("worker");
+        std::fs::write(&exe, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let limits = Limits {
+            worker: Some(exe),
+            worker_timeout: timeout,
+            ..Limits::default()
+        };
+        let budget = Cell::new(limits.max_total_bytes);
+        let ctx = Ctx {
+            limits: &limits,
+            depth: 0,
+            budget: &budget,
+        };
+        let mut sink = Collect::default();
+        let r = isolated(Job::Pdf, b"%PDF-1.4 whatever", &ctx, &mut sink);
+        (sink, r)
+    }
+
+    #[test]
+    fn a_crash_is_a_reason_and_output_before_it_is_kept() {
+        let line = r#"{"record":{"inner":null,"segs":[{"text":"side 1","line":false,"label":null,"note":null}],"places":[{"line":1,"column":1,"page":1}]}}"#;
+        let (sink, r) = run_fake(
+            &format!("cat >/dev/null; echo '{line}'; kill -SEGV $$"),
+            Duration::from_secs(20),
+        );
+        assert_eq!(sink.texts, [("side 1".to_string(), Some(1))]);
+        let reason = r.unwrap_err().describe();
+        assert!(reason.contains("crashed"), "{reason}");
+    }
+
+    #[test]
+    fn a_hang_is_killed_at_the_timeout() {
+        let started = Instant::now();
+        let (_, r) = run_fake("exec sleep 30", Duration::from_millis(300));
+        let reason = r.unwrap_err().describe();
+        assert!(reason.contains("worker-timeout"), "{reason}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn an_abort_names_the_memory_limit() {
+        let (_, r) = run_fake("cat >/dev/null; kill -ABRT $$", Duration::from_secs(20));
+        let reason = r.unwrap_err().describe();
+        assert!(reason.contains("memory limit"), "{reason}");
+    }
 }
