@@ -86,7 +86,10 @@ impl Scan {
     }
 
     fn reason(&self) -> String {
-        assert!(!self.not_examined.is_empty(), "expected a not-examined entry");
+        assert!(
+            !self.not_examined.is_empty(),
+            "expected a not-examined entry"
+        );
         self.not_examined
             .iter()
             .map(|n| n["reason"].as_str().unwrap().to_string())
@@ -138,7 +141,10 @@ fn docx_runs_tables_headers_comments_notes_deletions_textboxes_metadata() {
     let author = s.value("ola.nordmann@eksempel.no");
     assert_eq!(author["rule"], "email");
     assert_eq!(loc(author, "field"), "creator");
-    assert_eq!(loc(s.value("kari.nordmann@eksempel.no"), "field"), "lastModifiedBy");
+    assert_eq!(
+        loc(s.value("kari.nordmann@eksempel.no"), "field"),
+        "lastModifiedBy"
+    );
 }
 
 #[test]
@@ -157,7 +163,10 @@ fn xlsx_sheets_strings_hidden_sheets_leading_zero_comments() {
     assert_eq!(f["value"], "03090739637");
     assert_eq!(loc(f, "cell"), "B7");
     assert!(
-        f["note"].as_str().unwrap().contains("leading zero restored"),
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("leading zero restored"),
         "{f:#}"
     );
     // Cell comment, at its cell.
@@ -195,7 +204,10 @@ fn pptx_slides_tables_and_speaker_notes() {
     let f = s.fnr("25045665502");
     assert_eq!(loc(f, "part"), "ppt/slides/slide2.xml");
     assert_eq!(loc(f, "field"), "Fødselsnummer");
-    assert_eq!(loc(s.value("ola.nordmann@eksempel.no"), "part"), "docProps/core.xml");
+    assert_eq!(
+        loc(s.value("ola.nordmann@eksempel.no"), "part"),
+        "docProps/core.xml"
+    );
 }
 
 #[test]
@@ -210,11 +222,19 @@ fn opendocument_body_headers_footers_sheets_slides_metadata() {
 
     let s = scan("odf/sheet.ods");
     let f = s.fnr("16011918836");
-    assert_eq!((loc(f, "sheet"), loc(f, "cell")), (&"Brukere".into(), &"B2".into()));
+    assert_eq!(
+        (loc(f, "sheet"), loc(f, "cell")),
+        (&"Brukere".into(), &"B2".into())
+    );
     assert_eq!(loc(f, "field"), "Fødselsnummer");
     let f = s.fnr("05022622589");
     assert_eq!(loc(f, "cell"), "B3");
-    assert!(f["note"].as_str().unwrap().contains("leading zero restored"));
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("leading zero restored")
+    );
 
     // Converted from the PPTX by LibreOffice: slide text, notes and table.
     let s = scan("odf/slides.odp");
@@ -257,7 +277,10 @@ fn email_bodies_encodings_and_attachments() {
     assert_eq!(loc(f, "field"), "Fødselsnummer");
     // The sender in the header block.
     let from = s.value("kari.nordmann@eksempel.no");
-    assert_eq!((loc(from, "part"), loc(from, "line")), (&"headers".into(), &1.into()));
+    assert_eq!(
+        (loc(from, "part"), loc(from, "line")),
+        (&"headers".into(), &1.into())
+    );
 
     let s = scan("mail/inbox.mbox");
     let f = s.fnr("24030135055");
@@ -269,7 +292,10 @@ fn email_bodies_encodings_and_attachments() {
 fn legacy_office_rtf_markup_json_csv_markdown() {
     let s = scan("ole/legacy.xls");
     let f = s.fnr("22013554459");
-    assert_eq!((loc(f, "sheet"), loc(f, "cell")), (&"Ark1".into(), &"B3".into()));
+    assert_eq!(
+        (loc(f, "sheet"), loc(f, "cell")),
+        (&"Ark1".into(), &"B3".into())
+    );
 
     let s = scan("ole/legacy.doc");
     assert_eq!(loc(s.fnr("15121215176"), "part"), "WordDocument");
@@ -277,12 +303,18 @@ fn legacy_office_rtf_markup_json_csv_markdown() {
     let s = scan("rtf/letter.rtf");
     assert_eq!(s.fnr("14110511583")["confidence"], "high");
     let author = s.value("ola.nordmann@eksempel.no");
-    assert_eq!((loc(author, "part"), loc(author, "field")), (&"info".into(), &"author".into()));
+    assert_eq!(
+        (loc(author, "part"), loc(author, "field")),
+        (&"info".into(), &"author".into())
+    );
 
     let s = scan("text/side.html");
     // Split by <b> and an entity, keyword written with &oslash;.
     let f = s.fnr("23086844745");
-    assert_eq!((loc(f, "line"), f["confidence"].clone()), (&5.into(), "high".into()));
+    assert_eq!(
+        (loc(f, "line"), f["confidence"].clone()),
+        (&5.into(), "high".into())
+    );
     // An attribute value, with the name="fnr" beside it as context.
     let f = s.fnr("24097548419");
     assert_eq!(loc(f, "line"), 6);
@@ -301,10 +333,16 @@ fn legacy_office_rtf_markup_json_csv_markdown() {
 
     let s = scan("text/liste.csv");
     let f = s.fnr("21065437365");
-    assert_eq!((loc(f, "line"), loc(f, "field")), (&2.into(), &"Fødselsnummer".into()));
+    assert_eq!(
+        (loc(f, "line"), loc(f, "field")),
+        (&2.into(), &"Fødselsnummer".into())
+    );
     let s = scan("text/liste.tsv");
     let f = s.fnr("22076141057");
-    assert_eq!((loc(f, "line"), loc(f, "field")), (&3.into(), &"fnr".into()));
+    assert_eq!(
+        (loc(f, "line"), loc(f, "field")),
+        (&3.into(), &"fnr".into())
+    );
 
     let s = scan("text/notat.md");
     assert_eq!(loc(s.fnr("11021066976"), "line"), 7);
@@ -315,7 +353,10 @@ fn archives_nested_and_compressed() {
     let s = scan("archive/bundle.zip");
     let f = s.fnr("12031770619");
     assert_eq!(f["inner"], "dypt/liste.csv");
-    assert_eq!((loc(f, "line"), loc(f, "field")), (&2.into(), &"Fødselsnummer".into()));
+    assert_eq!(
+        (loc(f, "line"), loc(f, "field")),
+        (&2.into(), &"Fødselsnummer".into())
+    );
 
     let s = scan("archive/bundle.tar");
     assert_eq!(s.fnr("13042474392")["inner"], "dypt/notat.txt");
@@ -378,7 +419,11 @@ fn damaged_and_protected_files_are_reported_not_fatal() {
     let s = scan("broken/corrupted.xlsx");
     assert_eq!(s.not_examined.len(), 1);
     assert_eq!(s.not_examined[0]["inner"], "xl/worksheets/sheet1.xml");
-    assert!(s.reason().contains("corrupt deflate stream"), "{}", s.reason());
+    assert!(
+        s.reason().contains("corrupt deflate stream"),
+        "{}",
+        s.reason()
+    );
     assert_eq!(loc(s.fnr("20112147188"), "sheet"), "Skjult");
 }
 

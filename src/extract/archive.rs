@@ -115,7 +115,12 @@ pub fn read_part<R: Read + Seek>(
 }
 
 /// A tar archive: members are streamed one after another.
-pub fn tar(data: &[u8], ctx: &Ctx<'_>, bufs: &mut Buffers, sink: &mut dyn Sink) -> Result<(), Problem> {
+pub fn tar(
+    data: &[u8],
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
     let mut ar = tar::Archive::new(data);
     let entries = ar
         .entries()

@@ -176,7 +176,10 @@ pub fn extract(
                 if depth > ctx.limits.max_xml_depth {
                     return Err(limit(
                         "max-xml-depth",
-                        format!("{part} nests elements more than {} deep", ctx.limits.max_xml_depth),
+                        format!(
+                            "{part} nests elements more than {} deep",
+                            ctx.limits.max_xml_depth
+                        ),
                     ));
                 }
                 if skip_at.is_some() {
@@ -188,11 +191,9 @@ pub fn extract(
                 }
                 w.start(&e, false);
             }
-            Event::Empty(e) => {
-                if skip_at.is_none() {
-                    w.start(&e, true);
-                    w.end(local(&e));
-                }
+            Event::Empty(e) if skip_at.is_none() => {
+                w.start(&e, true);
+                w.end(local(&e));
             }
             Event::End(e) => {
                 let name = e.local_name();
@@ -232,9 +233,10 @@ fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().with_checks(false).flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == name).then(|| a.value.to_string())
-    })
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find_map(|a| (a.key.local_name().as_ref() == name).then(|| a.value.to_string()))
 }
 
 impl Walker<'_, '_> {
@@ -267,7 +269,9 @@ impl Walker<'_, '_> {
         } else if d.tab.contains(&name) {
             self.push_str("\t");
         } else if d.space.contains(&name) {
-            let n = attr(e, "c").and_then(|c| c.parse::<usize>().ok()).unwrap_or(1);
+            let n = attr(e, "c")
+                .and_then(|c| c.parse::<usize>().ok())
+                .unwrap_or(1);
             self.push_str(&" ".repeat(n.min(64)));
         } else if d.table.contains(&name) {
             if self.row.is_none() {

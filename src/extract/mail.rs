@@ -13,7 +13,12 @@ use crate::model::Location;
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use std::io::Read;
 
-pub fn eml(data: &[u8], ctx: &Ctx<'_>, bufs: &mut Buffers, sink: &mut dyn Sink) -> Result<(), Problem> {
+pub fn eml(
+    data: &[u8],
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
     let msg = MessageParser::default()
         .parse(data)
         .ok_or_else(|| Problem::reason("damaged e-mail message: no headers could be read"))?;
@@ -27,8 +32,8 @@ pub fn eml(data: &[u8], ctx: &Ctx<'_>, bufs: &mut Buffers, sink: &mut dyn Sink) 
             part: Some("headers".to_string()),
             ..Location::default()
         };
-        let seg = Segment::new(headers.as_bytes())
-            .with_window(crate::detect::context::WindowMode::Line);
+        let seg =
+            Segment::new(headers.as_bytes()).with_window(crate::detect::context::WindowMode::Line);
         sink.record(None, &[seg], &[place]);
     }
     if let Some(subject) = msg.subject()
@@ -106,7 +111,12 @@ fn body_label(n: usize) -> String {
 }
 
 /// A mailbox: each message is extracted as a member `message-N.eml`.
-pub fn mbox(reader: impl Read, ctx: &Ctx<'_>, bufs: &mut Buffers, sink: &mut dyn Sink) -> Result<(), Problem> {
+pub fn mbox(
+    reader: impl Read,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
     // The whole mailbox counts against the file's budget; a message is bounded by it too.
     let capped = Capped {
         inner: reader,

@@ -24,10 +24,49 @@ pub enum Dialect {
 }
 
 const BLOCKS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "div", "dl",
-    "dt", "figcaption", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
-    "hr", "html", "li", "main", "nav", "ol", "option", "p", "pre", "section", "table", "tbody",
-    "thead", "tfoot", "title", "ul", "script", "textarea", "label", "legend", "fieldset",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "title",
+    "ul",
+    "script",
+    "textarea",
+    "label",
+    "legend",
+    "fieldset",
 ];
 
 pub fn extract(data: &[u8], d: Dialect, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Problem> {
@@ -116,7 +155,10 @@ impl State<'_> {
         if let Some(row) = self.row.take()
             && !row.is_empty()
         {
-            let segs: Vec<Segment<'_>> = row.iter().map(|(t, _)| Segment::new(t.as_bytes())).collect();
+            let segs: Vec<Segment<'_>> = row
+                .iter()
+                .map(|(t, _)| Segment::new(t.as_bytes()))
+                .collect();
             let places: Vec<Location> = row.iter().map(|(_, p)| p.clone()).collect();
             sink.record(None, &segs, &places);
         }
@@ -258,11 +300,20 @@ fn lower_local(e: &BytesStart<'_>) -> String {
 }
 
 /// One record of an element's attribute values, each labelled with its attribute's name.
-fn attributes(e: &BytesStart<'_>, d: Dialect, st: &mut State<'_>, at: (u64, u64), sink: &mut dyn Sink) {
+fn attributes(
+    e: &BytesStart<'_>,
+    d: Dialect,
+    st: &mut State<'_>,
+    at: (u64, u64),
+    sink: &mut dyn Sink,
+) {
     let mut vals: Vec<(String, String)> = Vec::new();
     for a in e.attributes().with_checks(false).flatten() {
         let key = a.key.local_name().as_ref().to_ascii_lowercase();
-        if matches!(key.as_str(), "style" | "class" | "xmlns" | "width" | "height") {
+        if matches!(
+            key.as_str(),
+            "style" | "class" | "xmlns" | "width" | "height"
+        ) {
             continue;
         }
         let value = a
@@ -276,7 +327,10 @@ fn attributes(e: &BytesStart<'_>, d: Dialect, st: &mut State<'_>, at: (u64, u64)
             vals.push((key, value));
         }
     }
-    if !vals.iter().any(|(_, v)| v.bytes().any(|b| b.is_ascii_digit() || b == b'@')) {
+    if !vals
+        .iter()
+        .any(|(_, v)| v.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+    {
         return;
     }
     let segs: Vec<Segment<'_>> = vals

@@ -180,7 +180,8 @@ impl Problem {
 
 /// A limit broken inside a reader travels as an `io::Error` wrapping a [`Problem::Limit`].
 fn limit_of(e: &std::io::Error) -> Option<&Problem> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<Problem>())
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<Problem>())
 }
 
 pub fn limit(limit: &'static str, detail: impl Into<String>) -> Problem {
@@ -432,7 +433,9 @@ fn extract_stream(
     let reader = head.chain(rest);
     match format {
         Format::Text(enc) => Ok(text::extract(reader, enc, None, ctx.limits, bufs, sink)?),
-        Format::Delimited(delimiter) => delimited::extract(reader, delimiter, ctx.limits, bufs, sink),
+        Format::Delimited(delimiter) => {
+            delimited::extract(reader, delimiter, ctx.limits, bufs, sink)
+        }
         Format::Mbox => mail::mbox(reader, ctx, bufs, sink),
         Format::Binary => {
             sink.binary(None);
@@ -527,6 +530,10 @@ pub fn decode_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     }
     match std::str::from_utf8(data) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(data).0,
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(data)
+                .0
+        }
     }
 }

@@ -170,7 +170,9 @@ fn msg(
                 let text = if kind == "001F" {
                     encoding_rs::UTF_16LE.decode_without_bom_handling(&data).0
                 } else {
-                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(&data).0
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(&data)
+                        .0
                 };
                 let text = text.trim_end_matches('\0');
                 if text.trim().is_empty() {

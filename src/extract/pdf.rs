@@ -66,7 +66,9 @@ pub fn extract(data: &[u8], sink: &mut dyn Sink) -> Result<(), Problem> {
 fn load_problem(e: &pdf_extract::Error) -> Problem {
     use pdf_extract::Error as E;
     match e {
-        E::Decryption(_) => Problem::reason("encrypted PDF (password protected): its text cannot be read"),
+        E::Decryption(_) => {
+            Problem::reason("encrypted PDF (password protected): its text cannot be read")
+        }
         _ => Problem::reason("damaged PDF: the file could not be parsed (truncated or corrupted?)"),
     }
 }
@@ -74,18 +76,16 @@ fn load_problem(e: &pdf_extract::Error) -> Problem {
 /// The information dictionary's text fields, reported with `part = "Info"` and the key as
 /// `field`.
 fn metadata(doc: &Document, sink: &mut dyn Sink) {
-    let Ok(info) = doc
-        .trailer
-        .get(b"Info")
-        .and_then(|o| match o {
-            Object::Reference(id) => doc.get_dictionary(*id),
-            Object::Dictionary(d) => Ok(d),
-            _ => Err(pdf_extract::Error::ObjectNotFound((0, 0))),
-        })
-    else {
+    let Ok(info) = doc.trailer.get(b"Info").and_then(|o| match o {
+        Object::Reference(id) => doc.get_dictionary(*id),
+        Object::Dictionary(d) => Ok(d),
+        _ => Err(pdf_extract::Error::ObjectNotFound((0, 0))),
+    }) else {
         return;
     };
-    for key in ["Author", "Creator", "Producer", "Title", "Subject", "Keywords"] {
+    for key in [
+        "Author", "Creator", "Producer", "Title", "Subject", "Keywords",
+    ] {
         let Ok(Object::String(bytes, _)) = info.get(key.as_bytes()) else {
             continue;
         };
@@ -111,7 +111,10 @@ fn metadata(doc: &Document, sink: &mut dyn Sink) {
 /// A PDF text string: UTF-16BE with a BOM, else PDFDocEncoding (Latin-1 for our purposes).
 fn pdf_string(b: &[u8]) -> String {
     if let Some(rest) = b.strip_prefix(&[0xFE, 0xFF]) {
-        return encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned();
+        return encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned();
     }
     if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return String::from_utf8_lossy(rest).into_owned();

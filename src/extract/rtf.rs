@@ -16,16 +16,39 @@ use crate::model::Location;
 
 /// Destinations whose content is never document text.
 const SKIP: &[&[u8]] = &[
-    b"fonttbl", b"colortbl", b"stylesheet", b"listtable", b"listoverridetable", b"pict",
-    b"themedata", b"colorschememapping", b"datastore", b"latentstyles", b"rsidtbl",
-    b"generator", b"xmlnstbl", b"mmathPr", b"filetbl", b"revtbl", b"objdata", b"fldinst",
+    b"fonttbl",
+    b"colortbl",
+    b"stylesheet",
+    b"listtable",
+    b"listoverridetable",
+    b"pict",
+    b"themedata",
+    b"colorschememapping",
+    b"datastore",
+    b"latentstyles",
+    b"rsidtbl",
+    b"generator",
+    b"xmlnstbl",
+    b"mmathPr",
+    b"filetbl",
+    b"revtbl",
+    b"objdata",
+    b"fldinst",
     b"header_skip_none",
 ];
 /// Ignorable (`\*`) destinations that do hold text worth scanning.
 const KEEP_STARRED: &[&[u8]] = &[b"annotation", b"atnauthor", b"company"];
 const INFO_FIELDS: &[&[u8]] = &[
-    b"title", b"subject", b"author", b"operator", b"keywords", b"comment", b"company",
-    b"manager", b"doccomm", b"category",
+    b"title",
+    b"subject",
+    b"author",
+    b"operator",
+    b"keywords",
+    b"comment",
+    b"company",
+    b"manager",
+    b"doccomm",
+    b"category",
 ];
 
 #[derive(Clone, Copy)]
@@ -116,7 +139,10 @@ pub fn extract(data: &[u8], ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Pr
                 if stack.len() > ctx.limits.max_xml_depth {
                     return Err(limit(
                         "max-xml-depth",
-                        format!("RTF groups nest more than {} deep", ctx.limits.max_xml_depth),
+                        format!(
+                            "RTF groups nest more than {} deep",
+                            ctx.limits.max_xml_depth
+                        ),
                     ));
                 }
                 group_start = true;

@@ -80,10 +80,10 @@ pub fn sniff_format(head: &[u8], name: Option<&str>) -> Format {
             None => Format::Binary,
         },
         Kind::Text(enc) => {
-            if enc == TextEncoding::Utf8OrLegacy {
-                if let Some(f) = text_shape(head) {
-                    return f;
-                }
+            if enc == TextEncoding::Utf8OrLegacy
+                && let Some(f) = text_shape(head)
+            {
+                return f;
             }
             match ext.as_str() {
                 "csv" => Format::Delimited(guess_delimiter(head)),
@@ -120,13 +120,17 @@ fn document_ext(ext: &str) -> Option<&'static str> {
 /// E-mail, mbox, HTML or XML, recognised from the start of the text.
 fn text_shape(head: &[u8]) -> Option<Format> {
     let t = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = t.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(t.len());
+    let start = t
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(t.len());
     let t = &t[start..];
-    let lower: Vec<u8> = t[..t.len().min(512)].to_ascii_lowercase();
-    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") {
+    let starts = |p: &[u8]| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"<!doctype html") || starts(b"<html") {
         return Some(Format::Html);
     }
-    if lower.starts_with(b"<?xml") || lower.starts_with(b"<!doctype") {
+    if starts(b"<?xml") || starts(b"<!doctype") {
+        let lower = t[..t.len().min(1024)].to_ascii_lowercase();
         let html = memchr::memmem::find(&lower, b"<html").is_some();
         return Some(if html { Format::Html } else { Format::Xml });
     }
@@ -263,11 +267,17 @@ mod tests {
         assert_eq!(f(b"{\\rtf1\\ansi", None), Rtf);
         assert_eq!(f(b"\x1f\x8b\x08\0", None), Gzip);
         assert_eq!(
-            f(b"From: a@b.no\r\nTo: c@d.no\r\nSubject: x\r\n\r\nbody", None),
+            f(
+                b"From: a@b.no\r\nTo: c@d.no\r\nSubject: x\r\n\r\nbody",
+                None
+            ),
             Eml
         );
         assert_eq!(f(b"From a@b Mon Jan 1\nFrom: a@b\n", None), Mbox);
-        assert_eq!(f(b"Subject: only one header\n\ntext", None), Text(TextEncoding::Utf8OrLegacy));
+        assert_eq!(
+            f(b"Subject: only one header\n\ntext", None),
+            Text(TextEncoding::Utf8OrLegacy)
+        );
         assert_eq!(f(b"  <!DOCTYPE html><p>x", None), Html);
         assert_eq!(f(b"<?xml version='1.0'?><a/>", None), Xml);
         assert_eq!(f(b"navn;fnr\nx;y", Some("l.csv")), Delimited(b';'));
@@ -275,6 +285,9 @@ mod tests {
         assert_eq!(f(b"a\tb", Some("l.tsv")), Delimited(b'\t'));
         assert!(matches!(f(b"\0\x01\x02garbage", Some("x.docx")), NotA(_)));
         assert_eq!(f(b"\0\x01\x02garbage", Some("x.bin")), Binary);
-        assert_eq!(f(b"# Overskrift\n", Some("x.md")), Text(TextEncoding::Utf8OrLegacy));
+        assert_eq!(
+            f(b"# Overskrift\n", Some("x.md")),
+            Text(TextEncoding::Utf8OrLegacy)
+        );
     }
 }

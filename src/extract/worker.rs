@@ -83,13 +83,15 @@ pub fn isolated(job: Job, data: &[u8], ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Re
 }
 
 fn in_process(job: Job, data: &[u8], ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Problem> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(job, data, ctx, sink)))
-        .unwrap_or_else(|_| {
-            Err(Problem::reason(format!(
-                "the {} parser failed on this file (internal parser error)",
-                job.parser()
-            )))
-        })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_job(job, data, ctx, sink)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Problem::reason(format!(
+            "the {} parser failed on this file (internal parser error)",
+            job.parser()
+        )))
+    })
 }
 
 fn run_job(job: Job, data: &[u8], ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Problem> {
@@ -172,7 +174,11 @@ fn subprocess(
     if output.len() as u64 >= cap {
         return Err(super::limit(
             "max-member-bytes",
-            format!("the {} parser produced more than {}", job.parser(), mib(cap)),
+            format!(
+                "the {} parser produced more than {}",
+                job.parser(),
+                mib(cap)
+            ),
         ));
     }
     if !status.success() {

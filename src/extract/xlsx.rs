@@ -38,7 +38,10 @@ pub fn extract<R: Read + Seek>(
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
     let workbook = read(za, "xl/workbook.xml", ctx)?.unwrap_or_default();
-    let rels = parse_rels(&read(za, "xl/_rels/workbook.xml.rels", ctx)?.unwrap_or_default(), "xl");
+    let rels = parse_rels(
+        &read(za, "xl/_rels/workbook.xml.rels", ctx)?.unwrap_or_default(),
+        "xl",
+    );
     let mut sheets = Vec::new();
     each_start(&workbook, ctx, "xl/workbook.xml", |e| {
         if local(e) == "sheet" {
@@ -73,9 +76,13 @@ fn one_sheet<R: Read + Seek>(
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
     let Some(xml) = read(za, &sheet.part, ctx)? else {
-        return Err(Problem::reason("the workbook names a sheet that is missing"));
+        return Err(Problem::reason(
+            "the workbook names a sheet that is missing",
+        ));
     };
-    let note = sheet.hidden.then(|| Text::new("skjult ark", "hidden sheet"));
+    let note = sheet
+        .hidden
+        .then(|| Text::new("skjult ark", "hidden sheet"));
     cells(&xml, sheet, shared, note.as_ref(), ctx, sink)?;
     // Cell comments: the sheet's relationships name its comments part.
     let (dir, file) = sheet.part.rsplit_once('/').unwrap_or(("", &sheet.part));
@@ -111,9 +118,10 @@ fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().with_checks(false).flatten().find_map(|a| {
-        (a.key.local_name().as_ref() == name).then(|| a.value.to_string())
-    })
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find_map(|a| (a.key.local_name().as_ref() == name).then(|| a.value.to_string()))
 }
 
 /// A relationship part: id → target path inside the package, resolved against `base`.
@@ -188,7 +196,10 @@ fn check_depth(depth: usize, ctx: &Ctx<'_>, part: &str) -> Result<(), Problem> {
     if depth > ctx.limits.max_xml_depth {
         return Err(limit(
             "max-xml-depth",
-            format!("{part} nests elements more than {} deep", ctx.limits.max_xml_depth),
+            format!(
+                "{part} nests elements more than {} deep",
+                ctx.limits.max_xml_depth
+            ),
         ));
     }
     Ok(())
@@ -252,7 +263,9 @@ struct CellOut {
 fn column_of(r: &str) -> usize {
     r.bytes()
         .take_while(|b| b.is_ascii_alphabetic())
-        .fold(0usize, |acc, b| acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize)
+        .fold(0usize, |acc, b| {
+            acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize
+        })
         .saturating_sub(1)
 }
 
@@ -506,8 +519,14 @@ mod tests {
         assert_eq!(column_of("AA10"), 26);
         assert_eq!(flow::cell_ref(26, 10), "AA10");
         assert_eq!(flow::cell_ref(0, 1), "A1");
-        assert_eq!(resolve("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve("xl/worksheets", "../comments1.xml"), "xl/comments1.xml");
+        assert_eq!(
+            resolve("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/worksheets", "../comments1.xml"),
+            "xl/comments1.xml"
+        );
         assert_eq!(resolve("xl", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
         assert_eq!(plain_number("1.019012345E9"), "1019012345");
     }
