@@ -150,6 +150,10 @@ pub enum Problem {
     /// Malformed, encrypted or unsupported content; the text is safe to print.
     #[error("{0}")]
     Reason(String),
+    /// The file's byte budget ran out and the member that hit it was reported: stop every
+    /// enclosing container without reporting it again.
+    #[error("decompressed-data budget spent")]
+    Spent,
 }
 
 impl Problem {
@@ -174,6 +178,7 @@ impl Problem {
             Problem::Limit { limit, .. } => *limit == "max-total-bytes",
             Problem::Io(e) => limit_of(e).is_some_and(|p| p.budget_spent()),
             Problem::Reason(_) => false,
+            Problem::Spent => true,
         }
     }
 }
@@ -339,6 +344,7 @@ fn top_level(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> std::io::Resu
     match outcome {
         Ok(()) => Ok(()),
         Err(Problem::Io(e)) if limit_of(&e).is_none() => Err(e),
+        Err(Problem::Spent) => Ok(()),
         Err(p) => {
             sink.not_examined(None, &p.describe());
             Ok(())
@@ -401,9 +407,14 @@ pub fn extract_member_bytes(
 fn member_outcome(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> Result<(), Problem> {
     match outcome {
         Ok(()) => Ok(()),
+        Err(Problem::Spent) => Err(Problem::Spent),
         Err(p) => {
             sink.not_examined(None, &p.describe());
-            if p.budget_spent() { Err(p) } else { Ok(()) }
+            if p.budget_spent() {
+                Err(Problem::Spent)
+            } else {
+                Ok(())
+            }
         }
     }
 }

@@ -50,7 +50,10 @@ pub fn extract<R: Read + Seek>(
         });
         if let Err(p) = outcome {
             if p.budget_spent() {
-                return Err(p);
+                if !matches!(p, Problem::Spent) {
+                    sink.not_examined(Some(name), &p.describe());
+                }
+                return Err(Problem::Spent);
             }
             sink.not_examined(Some(name), &p.describe());
         }

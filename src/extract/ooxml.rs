@@ -36,7 +36,10 @@ pub fn extract<R: Read + Seek>(
         if is_xml_part(name) {
             if let Err(p) = part(za, i, name, ctx, sink) {
                 if p.budget_spent() {
-                    return Err(p);
+                    if !matches!(p, Problem::Spent) {
+                        sink.not_examined(Some(name), &p.describe());
+                    }
+                    return Err(Problem::Spent);
                 }
                 sink.not_examined(Some(name), &p.describe());
             }

@@ -60,7 +60,10 @@ pub fn extract<R: Read + Seek>(
         // A damaged sheet costs that sheet: the others and the rest of the package go on.
         if let Err(p) = one_sheet(za, sheet, &shared, ctx, sink) {
             if p.budget_spent() {
-                return Err(p);
+                if !matches!(p, Problem::Spent) {
+                    sink.not_examined(Some(&sheet.part), &p.describe());
+                }
+                return Err(Problem::Spent);
             }
             sink.not_examined(Some(&sheet.part), &p.describe());
         }
