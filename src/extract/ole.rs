@@ -314,13 +314,100 @@ pub fn strings(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::io::Write;
+
+    #[derive(Default)]
+    struct Collect {
+        records: Vec<(Option<String>, String, Location)>,
+    }
+
+    impl Sink for Collect {
+        fn record(&mut self, inner: Option<&str>, segs: &[Segment<'_>], places: &[Location]) {
+            for (s, p) in segs.iter().zip(places) {
+                let t = String::from_utf8_lossy(s.text).into_owned();
+                self.records.push((inner.map(str::to_string), t, p.clone()));
+            }
+        }
+        fn not_examined(&mut self, _: Option<&str>, r: &str) {
+            panic!("not examined: {r}");
+        }
+        fn binary(&mut self, _: Option<&str>) {}
+    }
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+    }
+
+    /// An Outlook message as Outlook lays it out (written with the cfb crate; no Outlook
+    /// here): string properties and one attachment holding a CSV.
+    #[test]
+    fn msg_properties_and_attachments() {
+        let mut ole = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        let mut put = |path: &str, data: &[u8]| {
+            ole.create_stream(path).unwrap().write_all(data).unwrap();
+        };
+        put("/__substg1.0_0037001F", &utf16("Søknad"));
+        put(
+            "/__substg1.0_1000001F",
+            &utf16("Mitt fødselsnummer er 20036914700.\0"),
+        );
+        put("/__substg1.0_0C1F001F", &utf16("kari.nordmann@eksempel.no"));
+        drop(put);
+        ole.create_storage("/__attach_version1.0_#00000000")
+            .unwrap();
+        let mut put = |path: &str, data: &[u8]| {
+            ole.create_stream(path).unwrap().write_all(data).unwrap();
+        };
+        put(
+            "/__attach_version1.0_#00000000/__substg1.0_37010102",
+            "Navn;Fødselsnummer\nOla;20036914700\n".as_bytes(),
+        );
+        put(
+            "/__attach_version1.0_#00000000/__substg1.0_3707001F",
+            &utf16("liste.csv"),
+        );
+        drop(put);
+        ole.flush().unwrap();
+        let data = ole.into_inner().into_inner();
+
+        let limits = crate::extract::Limits::default();
+        let budget = Cell::new(limits.max_total_bytes);
+        let ctx = Ctx {
+            limits: &limits,
+            depth: 0,
+            budget: &budget,
+        };
+        let mut sink = Collect::default();
+        extract(&data, &ctx, &mut Buffers::default(), &mut sink).unwrap();
+        let body = sink
+            .records
+            .iter()
+            .find(|r| r.2.field.as_deref() == Some("body"))
+            .unwrap();
+        assert!(body.1.contains("20036914700"));
+        assert_eq!(body.2.part.as_deref(), Some("__substg1.0_1000001F"));
+        assert!(
+            sink.records
+                .iter()
+                .any(|r| r.2.field.as_deref() == Some("sender-address"))
+        );
+        let csv = sink
+            .records
+            .iter()
+            .find(|r| r.0.as_deref() == Some("liste.csv"))
+            .unwrap();
+        assert!(csv.1.contains("Ola;20036914700"));
+    }
+
     #[test]
     fn strings_finds_both_encodings() {
-        let mut data = b"\x01\x02fnr 01019012345\x00\x00".to_vec();
+        let mut data = b"\x01\x02fnr 20036914700\x00\x00".to_vec();
         data.extend("fødselsnummer".encode_utf16().flat_map(|u| u.to_le_bytes()));
         data.extend(b"\x00\x00\x03");
         let s = super::strings(&data);
-        assert!(s.contains("fnr 01019012345"), "{s}");
+        assert!(s.contains("fnr 20036914700"), "{s}");
         assert!(s.contains("fødselsnummer"), "{s}");
     }
 }

@@ -96,5 +96,6 @@ fn is_xml_part(name: &str) -> bool {
 /// Embedded files: OLE objects, packages and attachments inside the document.
 fn is_embedded(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.contains("/embeddings/") || lower.starts_with("customxml/") && !lower.ends_with(".xml")
+    lower.contains("/embeddings/")
+        || lower.starts_with("customxml/") && !lower.ends_with(".xml") && !lower.ends_with(".rels")
 }

@@ -5,7 +5,7 @@
 //! number in B3; a first row without digits names the columns below (label and `field`).
 //! Shared strings (joined across rich-text runs) and inline strings are resolved. A numeric
 //! cell of 10 digits that is a valid identity number with its leading zero put back is
-//! reported as such, with a note: Excel turns `01019012345` typed into a cell into a number.
+//! reported as such, with a note: Excel turns `0DDMMYYIIIKK` typed into a cell into a number.
 //! Cell comments are reported at their cell. Other parts (drawings, charts, pivot caches) go
 //! through the generic flow in [`super::ooxml`].
 
