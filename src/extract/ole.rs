@@ -345,30 +345,32 @@ mod tests {
     #[test]
     fn msg_properties_and_attachments() {
         let mut ole = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-        let mut put = |path: &str, data: &[u8]| {
+        fn put(ole: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, data: &[u8]) {
             ole.create_stream(path).unwrap().write_all(data).unwrap();
-        };
-        put("/__substg1.0_0037001F", &utf16("Søknad"));
+        }
+        put(&mut ole, "/__substg1.0_0037001F", &utf16("Søknad"));
         put(
+            &mut ole,
             "/__substg1.0_1000001F",
             &utf16("Mitt fødselsnummer er 20036914700.\0"),
         );
-        put("/__substg1.0_0C1F001F", &utf16("kari.nordmann@eksempel.no"));
-        drop(put);
+        put(
+            &mut ole,
+            "/__substg1.0_0C1F001F",
+            &utf16("kari.nordmann@eksempel.no"),
+        );
         ole.create_storage("/__attach_version1.0_#00000000")
             .unwrap();
-        let mut put = |path: &str, data: &[u8]| {
-            ole.create_stream(path).unwrap().write_all(data).unwrap();
-        };
         put(
+            &mut ole,
             "/__attach_version1.0_#00000000/__substg1.0_37010102",
             "Navn;Fødselsnummer\nOla;20036914700\n".as_bytes(),
         );
         put(
+            &mut ole,
             "/__attach_version1.0_#00000000/__substg1.0_3707001F",
             &utf16("liste.csv"),
         );
-        drop(put);
         ole.flush().unwrap();
         let data = ole.into_inner().into_inner();
 
