@@ -302,8 +302,9 @@ impl Walker<'_, '_> {
             if !top {
                 return;
             }
-            self.ordinal += 1;
+            // The cell's text starts with its first paragraph, which is numbered next.
             let mut place = self.place();
+            place.line = self.ordinal + 1;
             let mut note = None;
             let mut numeric = None;
             let mut col = self.row.as_ref().map_or(0, |r| r.cells.len());
