@@ -75,6 +75,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a folder.
     Man(ManArgs),
+    /// Internal: runs one risky parser on standard input (see `extract::worker`).
+    #[command(name = "__extract-worker", hide = true)]
+    ExtractWorker { request: String },
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +267,18 @@ pub struct ScanArgs {
     /// Text chunk size in bytes (tuning and tests).
     #[arg(long, hide = true, value_parser = parse_size)]
     pub chunk_size: Option<u64>,
+
+    /// Containers (archives, e-mails, documents) nested deeper than N are not examined.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+
+    /// Decompressed bytes allowed inside one file, all nesting levels together.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_decompressed: Option<u64>,
+
+    /// Seconds a PDF or legacy-Office parser may spend on one file.
+    #[arg(long, value_name = "SECS")]
+    pub parser_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -384,6 +399,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::Clean)
         }
+        Command::ExtractWorker { request } => {
+            crate::extract::worker::worker_main(&request)?;
+            Ok(ExitCode::Clean)
+        }
     }
 }
 
@@ -403,7 +422,19 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         let table = crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?;
         detector = detector.with_codes(table);
     }
-    let mut limits = Limits::default();
+    let mut limits = Limits {
+        max_depth: args.max_depth,
+        // Risky parsers run in this same binary, re-executed as a worker.
+        worker: std::env::current_exe().ok(),
+        ..Limits::default()
+    };
+    if let Some(b) = args.max_decompressed {
+        limits.max_total_bytes = b;
+        limits.max_member_bytes = limits.max_member_bytes.min(b);
+    }
+    if let Some(t) = args.parser_timeout {
+        limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
+    }
     if let Some(c) = args.chunk_size {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);

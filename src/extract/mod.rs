@@ -5,18 +5,40 @@
 //! file streams through in bounded memory and a nested archive never needs to be unpacked to
 //! disk. Anything that cannot be read becomes a `not_examined` call with a reason that names
 //! the limit, format or OS error — never the file's content.
+//!
+//! [`sniff`] decides the format from the first 8 KiB (magic bytes first, the file name's
+//! extension second). Containers (archives, e-mail attachments) hand each member back to the
+//! same dispatcher one level deeper, behind a [`PrefixSink`] that names the member, so a docx in
+//! a zip in an e-mail is found like any other file. Parsers that can crash, hang or allocate
+//! without bound (PDF, OLE) run in a worker subprocess ([`worker`]).
 
+pub mod archive;
+pub mod delimited;
+pub mod flow;
+pub mod mail;
+pub mod markup;
+pub mod odf;
+pub mod ole;
+pub mod ooxml;
+pub mod pdf;
+pub mod rtf;
 pub mod sniff;
 pub mod text;
+pub mod worker;
+pub mod xlsx;
 
 use crate::detect::Segment;
 use crate::model::Location;
-use std::io::Read;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
+use sniff::Format;
+use std::cell::Cell;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Resource limits for one file. Breaking one makes the file (or archive member) "not
-/// examined" with the limit named; the scan goes on.
-#[derive(Debug, Clone)]
+/// examined" with the limit named; the scan goes on. README "Security and limits" lists them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Limits {
     /// Text is detected in chunks of this many bytes (the last line is never split unless
     /// it is longer than a chunk).
@@ -24,13 +46,46 @@ pub struct Limits {
     /// Bytes of the previous chunk repeated before the next one, as context. Must exceed the
     /// keyword window on both sides plus the longest candidate.
     pub overlap: usize,
+    /// Containers inside containers: a member deeper than this is not examined.
+    pub max_depth: usize,
+    /// Decompressed bytes of one archive member, document part or in-memory document.
+    pub max_member_bytes: u64,
+    /// Decompressed bytes of everything inside one file on disk, at every nesting level.
+    pub max_total_bytes: u64,
+    /// Decompressed : compressed size of an archive member (zip bombs). Checked once a member
+    /// has produced [`RATIO_FLOOR`] bytes, so tiny, highly compressible members pass.
+    pub max_ratio: u64,
+    /// Members of one archive (zip, tar) or attachments of one message.
+    pub max_entries: usize,
+    /// Element nesting of an XML part.
+    pub max_xml_depth: usize,
+    /// Wall-clock time a worker subprocess may spend on one file.
+    pub worker_timeout: Duration,
+    /// Address space of a worker subprocess (RLIMIT_AS), bytes.
+    pub worker_memory: u64,
+    /// The sladd binary that runs risky parsers as `sladd __extract-worker`. `None` runs them
+    /// in-process behind `catch_unwind` only: for unit tests of the library, never the CLI.
+    #[serde(skip)]
+    pub worker: Option<PathBuf>,
 }
+
+/// A member must produce this many bytes before its compression ratio is judged.
+pub const RATIO_FLOOR: u64 = 1 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             chunk_size: 8 << 20,
             overlap: 4096,
+            max_depth: 5,
+            max_member_bytes: 256 << 20,
+            max_total_bytes: 1 << 30,
+            max_ratio: 100,
+            max_entries: 10_000,
+            max_xml_depth: 256,
+            worker_timeout: Duration::from_secs(30),
+            worker_memory: 2 << 30,
+            worker: None,
         }
     }
 }
@@ -46,11 +101,193 @@ pub trait Sink {
     fn binary(&mut self, inner: Option<&str>);
 }
 
+/// Names everything a member's extractor reports after the member: the member itself
+/// (`inner = None`) becomes `prefix`, a member of the member `prefix/inner`.
+pub struct PrefixSink<'a> {
+    pub parent: &'a mut dyn Sink,
+    pub prefix: &'a str,
+}
+
+impl PrefixSink<'_> {
+    fn name(&self, inner: Option<&str>) -> String {
+        match inner {
+            Some(i) => format!("{}/{i}", self.prefix),
+            None => self.prefix.to_string(),
+        }
+    }
+}
+
+impl Sink for PrefixSink<'_> {
+    fn record(&mut self, inner: Option<&str>, segs: &[Segment<'_>], places: &[Location]) {
+        let name = self.name(inner);
+        self.parent.record(Some(&name), segs, places);
+    }
+    fn not_examined(&mut self, inner: Option<&str>, reason: &str) {
+        let name = self.name(inner);
+        self.parent.not_examined(Some(&name), reason);
+    }
+    fn binary(&mut self, inner: Option<&str>) {
+        let name = self.name(inner);
+        self.parent.binary(Some(&name));
+    }
+}
+
 /// Per-thread reusable buffers.
 #[derive(Debug, Default)]
 pub struct Buffers {
     pub raw: Vec<u8>,
     pub text: Vec<u8>,
+}
+
+/// Why something could not be examined. The text never quotes file content.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A limit of [`Limits`] was broken; `limit` is its README name.
+    #[error("limit {limit} exceeded ({detail})")]
+    Limit { limit: &'static str, detail: String },
+    /// Malformed, encrypted or unsupported content; the text is safe to print.
+    #[error("{0}")]
+    Reason(String),
+    /// The file's byte budget ran out and the member that hit it was reported: stop every
+    /// enclosing container without reporting it again.
+    #[error("decompressed-data budget spent")]
+    Spent,
+}
+
+impl Problem {
+    pub fn reason(s: impl Into<String>) -> Problem {
+        Problem::Reason(s.into())
+    }
+
+    /// The text for a not-examined entry.
+    pub fn describe(&self) -> String {
+        match self {
+            Problem::Io(e) => match limit_of(e) {
+                Some(p) => p.describe(),
+                None => crate::walk::io_reason(e),
+            },
+            other => other.to_string(),
+        }
+    }
+
+    /// True when the whole file's byte budget is spent, so nothing more can be examined.
+    pub fn budget_spent(&self) -> bool {
+        match self {
+            Problem::Limit { limit, .. } => *limit == "max-total-bytes",
+            Problem::Io(e) => limit_of(e).is_some_and(|p| p.budget_spent()),
+            Problem::Reason(_) => false,
+            Problem::Spent => true,
+        }
+    }
+}
+
+/// A limit broken inside a reader travels as an `io::Error` wrapping a [`Problem::Limit`].
+fn limit_of(e: &std::io::Error) -> Option<&Problem> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<Problem>())
+}
+
+pub fn limit(limit: &'static str, detail: impl Into<String>) -> Problem {
+    Problem::Limit {
+        limit,
+        detail: detail.into(),
+    }
+}
+
+pub fn mib(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// State shared by every level of one file's extraction.
+pub struct Ctx<'a> {
+    pub limits: &'a Limits,
+    /// 0 for the file on disk, +1 per container level.
+    pub depth: usize,
+    /// Decompressed bytes the file may still produce ([`Limits::max_total_bytes`]).
+    pub budget: &'a Cell<u64>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context for the members of a container at this level.
+    pub fn deeper(&self) -> Ctx<'a> {
+        Ctx {
+            limits: self.limits,
+            depth: self.depth + 1,
+            budget: self.budget,
+        }
+    }
+
+    /// A reader that counts what it produces against the member and file limits and the
+    /// compression ratio (`compressed` = the member's stored size, if known).
+    pub fn capped<R: Read>(&self, inner: R, compressed: Option<u64>) -> Capped<'a, R> {
+        Capped {
+            inner,
+            produced: 0,
+            member_limit: self.limits.max_member_bytes,
+            budget: self.budget,
+            compressed,
+            max_ratio: self.limits.max_ratio,
+        }
+    }
+
+    /// Reads a whole member into memory within the limits.
+    pub fn read_all(&self, r: impl Read, compressed: Option<u64>) -> Result<Vec<u8>, Problem> {
+        let mut v = Vec::new();
+        self.capped(r, compressed).read_to_end(&mut v)?;
+        Ok(v)
+    }
+}
+
+/// See [`Ctx::capped`].
+pub struct Capped<'a, R> {
+    inner: R,
+    produced: u64,
+    member_limit: u64,
+    budget: &'a Cell<u64>,
+    compressed: Option<u64>,
+    max_ratio: u64,
+}
+
+impl<R: Read> Read for Capped<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let n64 = n as u64;
+        self.produced += n64;
+        let err = |p: Problem| Err(std::io::Error::other(p));
+        if self.produced > self.member_limit {
+            return err(limit(
+                "max-member-bytes",
+                format!("more than {} decompressed", mib(self.member_limit)),
+            ));
+        }
+        if n64 > self.budget.get() {
+            self.budget.set(0);
+            return err(limit(
+                "max-total-bytes",
+                "the file holds more decompressed data than allowed",
+            ));
+        }
+        self.budget.set(self.budget.get() - n64);
+        if let Some(c) = self.compressed
+            && self.produced >= RATIO_FLOOR
+            && self.produced / c.max(1) > self.max_ratio
+        {
+            return err(limit(
+                "max-ratio",
+                format!(
+                    "compressed {}:1 or more, a likely zip bomb",
+                    self.produced / c.max(1)
+                ),
+            ));
+        }
+        Ok(n)
+    }
 }
 
 /// Extracts one file from disk.
@@ -60,29 +297,225 @@ pub fn extract_file(
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
-    let file = std::fs::File::open(path)?;
-    extract_reader(file, limits, bufs, sink)
+    let mut file = std::fs::File::open(path)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let budget = Cell::new(limits.max_total_bytes);
+    let ctx = Ctx {
+        limits,
+        depth: 0,
+        budget: &budget,
+    };
+    let mut head = [0u8; sniff::HEAD];
+    let n = read_full(&mut file, &mut head)?;
+    let format = sniff::sniff_format(&head[..n], name.as_deref());
+    let outcome = if format == Format::Zip {
+        // Seekable on disk: the central directory is read in place, nothing is loaded whole.
+        file.rewind()?;
+        archive::zip(file, &ctx, bufs, sink)
+    } else {
+        extract_stream(&head[..n], file, format, name.as_deref(), &ctx, bufs, sink)
+    };
+    top_level(outcome, sink)
 }
 
-/// Extracts from any reader (files, standard input).
+/// Extracts from any reader (standard input).
 pub fn extract_reader(
     mut reader: impl Read,
     limits: &Limits,
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
+    let budget = Cell::new(limits.max_total_bytes);
+    let ctx = Ctx {
+        limits,
+        depth: 0,
+        budget: &budget,
+    };
     let mut head = [0u8; sniff::HEAD];
     let n = read_full(&mut reader, &mut head)?;
-    let head = &head[..n];
-    match sniff::sniff(head) {
-        sniff::Kind::Text(encoding) => {
-            let reader = head.chain(reader);
-            text::extract(reader, encoding, limits, bufs, sink)
+    let format = sniff::sniff_format(&head[..n], None);
+    let outcome = extract_stream(&head[..n], reader, format, None, &ctx, bufs, sink);
+    top_level(outcome, sink)
+}
+
+/// OS errors on the file itself stay errors (the driver names them); everything else is a
+/// reason on the file.
+fn top_level(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> std::io::Result<()> {
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(Problem::Io(e)) if limit_of(&e).is_none() => Err(e),
+        Err(Problem::Spent) => Ok(()),
+        Err(p) => {
+            sink.not_examined(None, &p.describe());
+            Ok(())
         }
-        sniff::Kind::Binary => {
+    }
+}
+
+/// Extracts a member (archive entry, decompressed stream) from a reader, one level deeper than
+/// its container. Problems are reported on the member; the container goes on.
+pub fn extract_member(
+    mut reader: impl Read,
+    name: &str,
+    compressed: Option<u64>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let ctx = ctx.deeper();
+    let mut sink = PrefixSink {
+        parent: sink,
+        prefix: name,
+    };
+    let mut capped = ctx.capped(&mut reader, compressed);
+    let mut head = [0u8; sniff::HEAD];
+    let outcome = read_full(&mut capped, &mut head)
+        .map_err(Problem::from)
+        .and_then(|n| {
+            let format = sniff::sniff_format(&head[..n], Some(base_name(name)));
+            extract_stream(
+                &head[..n],
+                &mut capped,
+                format,
+                Some(base_name(name)),
+                &ctx,
+                bufs,
+                &mut sink,
+            )
+        });
+    member_outcome(outcome, &mut sink)
+}
+
+/// Extracts a member already in memory (an e-mail attachment).
+pub fn extract_member_bytes(
+    data: &[u8],
+    name: &str,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let ctx = ctx.deeper();
+    let mut sink = PrefixSink {
+        parent: sink,
+        prefix: name,
+    };
+    let outcome = extract_bytes(data, Some(base_name(name)), &ctx, bufs, &mut sink);
+    member_outcome(outcome, &mut sink)
+}
+
+/// A member's problem is reported on the member; only a spent file budget stops the container.
+fn member_outcome(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> Result<(), Problem> {
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(Problem::Spent) => Err(Problem::Spent),
+        Err(p) => {
+            sink.not_examined(None, &p.describe());
+            if p.budget_spent() {
+                Err(Problem::Spent)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The last path component of a member name, for extension sniffing.
+fn base_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Dispatches on a sniffed format. Text streams through; formats that need the whole document
+/// are read into memory within the limits.
+fn extract_stream(
+    head: &[u8],
+    rest: impl Read,
+    format: Format,
+    name: Option<&str>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    if ctx.depth > ctx.limits.max_depth {
+        return Err(limit(
+            "max-depth",
+            format!("nested more than {} containers deep", ctx.limits.max_depth),
+        ));
+    }
+    let reader = head.chain(rest);
+    match format {
+        Format::Text(enc) => Ok(text::extract(reader, enc, None, ctx.limits, bufs, sink)?),
+        Format::Delimited(delimiter) => {
+            delimited::extract(reader, delimiter, ctx.limits, bufs, sink)
+        }
+        Format::Mbox => mail::mbox(reader, ctx, bufs, sink),
+        Format::Binary => {
             sink.binary(None);
             Ok(())
         }
+        _ => {
+            // Members are already counted by their container's capped reader; this only
+            // bounds how much of one document is held in memory.
+            let max = ctx.limits.max_member_bytes;
+            let mut data = Vec::new();
+            reader.take(max + 1).read_to_end(&mut data)?;
+            if data.len() as u64 > max {
+                return Err(limit(
+                    "max-member-bytes",
+                    format!("a document larger than {}", mib(max)),
+                ));
+            }
+            extract_bytes_as(&data, format, name, ctx, bufs, sink)
+        }
+    }
+}
+
+/// Dispatches a document held in memory.
+pub fn extract_bytes(
+    data: &[u8],
+    name: Option<&str>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let head = &data[..data.len().min(sniff::HEAD)];
+    let format = sniff::sniff_format(head, name);
+    extract_bytes_as(data, format, name, ctx, bufs, sink)
+}
+
+fn extract_bytes_as(
+    data: &[u8],
+    format: Format,
+    name: Option<&str>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    if ctx.depth > ctx.limits.max_depth {
+        return Err(limit(
+            "max-depth",
+            format!("nested more than {} containers deep", ctx.limits.max_depth),
+        ));
+    }
+    match format {
+        Format::Text(enc) => Ok(text::extract(data, enc, None, ctx.limits, bufs, sink)?),
+        Format::Delimited(d) => delimited::extract(data, d, ctx.limits, bufs, sink),
+        Format::Zip => archive::zip(std::io::Cursor::new(data), ctx, bufs, sink),
+        Format::Gzip => archive::gzip(data, name, ctx, bufs, sink),
+        Format::Tar => archive::tar(data, ctx, bufs, sink),
+        Format::Pdf => worker::isolated(worker::Job::Pdf, data, ctx, sink),
+        Format::Ole => worker::isolated(worker::Job::Ole, data, ctx, sink),
+        Format::Eml => mail::eml(data, ctx, bufs, sink),
+        Format::Mbox => mail::mbox(data, ctx, bufs, sink),
+        Format::Rtf => rtf::extract(data, ctx, sink),
+        Format::Html => markup::extract(data, markup::Dialect::Html, ctx, sink),
+        Format::Xml => markup::extract(data, markup::Dialect::Xml, ctx, sink),
+        Format::Binary => {
+            sink.binary(None);
+            Ok(())
+        }
+        Format::NotA(what) => Err(Problem::reason(format!(
+            "named like {what} but its content is not (damaged or mislabelled)"
+        ))),
     }
 }
 
@@ -98,4 +531,20 @@ pub fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usiz
         }
     }
     Ok(n)
+}
+
+/// Decodes a document's bytes to UTF-8 text: a BOM decides, else UTF-8 if valid, else
+/// Windows-1252 (as for plain text).
+pub fn decode_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(data) {
+        return enc.decode_without_bom_handling(&data[bom..]).0;
+    }
+    match std::str::from_utf8(data) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(data)
+                .0
+        }
+    }
 }

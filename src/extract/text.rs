@@ -11,7 +11,8 @@
 
 use super::sniff::TextEncoding;
 use super::{Buffers, Limits, Sink, read_full};
-use crate::detect::Segment;
+use crate::detect::context::WindowMode;
+use crate::detect::{Columns, Segment};
 use crate::model::Location;
 use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::io::Read;
@@ -19,9 +20,12 @@ use std::io::Read;
 /// Bytes read from the source per decode step when transcoding.
 const READ_BLOCK: usize = 256 << 10;
 
+/// Streams text into the sink in chunks. `columns` marks delimited text (CSV/TSV): its
+/// records are lines and a value's column header is context.
 pub fn extract(
     mut reader: impl Read,
     encoding: TextEncoding,
+    columns: Option<&Columns>,
     limits: &Limits,
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
@@ -85,10 +89,14 @@ pub fn extract(
         } else {
             safe_cut(text, carry + limits.chunk_size / 2)
         };
-        let seg = Segment {
+        let mut seg = Segment {
             report: (carry, cut),
+            columns,
             ..Segment::new(&text[..cut])
         };
+        if columns.is_some() {
+            seg.window = WindowMode::Line;
+        }
         if cut > carry {
             sink.record(None, &[seg], std::slice::from_ref(&place));
         }
@@ -213,7 +221,7 @@ mod tests {
 
     fn run(bytes: &[u8], enc: TextEncoding, limits: &Limits) -> Collect {
         let mut c = Collect::default();
-        extract(bytes, enc, limits, &mut Buffers::default(), &mut c).unwrap();
+        extract(bytes, enc, None, limits, &mut Buffers::default(), &mut c).unwrap();
         c
     }
 
@@ -271,6 +279,7 @@ mod tests {
         let limits = Limits {
             chunk_size: 256,
             overlap: 64,
+            ..Limits::default()
         };
         let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
         assert!(c.chunks.len() > 10);
@@ -290,6 +299,7 @@ mod tests {
         let limits = Limits {
             chunk_size: 301,
             overlap: 50,
+            ..Limits::default()
         };
         let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
         let rebuilt: String = c

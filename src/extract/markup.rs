@@ -1,0 +1,343 @@
+//! HTML and XML files: text content and attribute values, entities decoded.
+//!
+//! HTML is read with quick-xml in its lenient mode (unclosed and mismatched tags allowed).
+//! Text flows across inline elements (`010190<b>12345</b>` is one number) and breaks at block
+//! elements; a table row is one record with a segment per cell, so a header cell's keyword
+//! counts for its neighbour. In XML every text node is a record labelled with its element's
+//! name, so `<fodselsnummer>...</fodselsnummer>` is its own context. Attribute values (e.g.
+//! `<input name="fnr" value="...">`) form one record per element, labelled with the
+//! attribute names. Style sheets are skipped. If the markup is too broken to parse, the rest
+//! of the file is scanned as plain text rather than dropped.
+//!
+//! Locations are the line and column of the text in the file.
+
+use super::{Ctx, Problem, Sink, limit};
+use crate::detect::Segment;
+use crate::model::Location;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Html,
+    Xml,
+}
+
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "title",
+    "ul",
+    "script",
+    "textarea",
+    "label",
+    "legend",
+    "fieldset",
+];
+
+pub fn extract(data: &[u8], d: Dialect, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Problem> {
+    extract_part(data, d, None, ctx, sink)
+}
+
+/// Line and column of byte offsets, moving forward through the text.
+struct Lines<'t> {
+    text: &'t str,
+    off: usize,
+    line: u64,
+    line_start: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, off: usize) -> (u64, u64) {
+        let off = off.min(self.text.len());
+        if off < self.off {
+            self.off = 0;
+            self.line = 1;
+            self.line_start = 0;
+        }
+        let bytes = self.text.as_bytes();
+        for p in memchr::memchr_iter(b'\n', &bytes[self.off..off]) {
+            self.line += 1;
+            self.line_start = self.off + p + 1;
+        }
+        self.off = off;
+        let col = 1 + super::text::count_chars(&bytes[self.line_start..off]);
+        (self.line, col)
+    }
+}
+
+struct State<'p> {
+    part: Option<&'p str>,
+    buf: String,
+    buf_place: Option<Location>,
+    /// Cells of the open HTML table row.
+    row: Option<Vec<(String, Location)>>,
+    label: String,
+}
+
+impl State<'_> {
+    fn place(&self, (line, column): (u64, u64)) -> Location {
+        Location {
+            line,
+            column,
+            part: self.part.map(str::to_string),
+            ..Location::default()
+        }
+    }
+
+    fn add(&mut self, s: &str, at: (u64, u64)) {
+        if self.buf_place.is_none() {
+            if s.trim().is_empty() {
+                return;
+            }
+            self.buf_place = Some(self.place(at));
+        }
+        self.buf.push_str(s);
+    }
+
+    /// Ends the current text run: into the open row's cell, or as a record.
+    fn flush(&mut self, sink: &mut dyn Sink, label: Option<&str>) {
+        let Some(place) = self.buf_place.take() else {
+            self.buf.clear();
+            return;
+        };
+        let text = std::mem::take(&mut self.buf);
+        if text.trim().is_empty() {
+            return;
+        }
+        if let Some(row) = &mut self.row {
+            row.push((text, place));
+            return;
+        }
+        sink.record(
+            None,
+            &[Segment::new(text.as_bytes()).with_label(label)],
+            &[place],
+        );
+    }
+
+    fn flush_row(&mut self, sink: &mut dyn Sink) {
+        self.flush(sink, None);
+        if let Some(row) = self.row.take()
+            && !row.is_empty()
+        {
+            let segs: Vec<Segment<'_>> = row
+                .iter()
+                .map(|(t, _)| Segment::new(t.as_bytes()))
+                .collect();
+            let places: Vec<Location> = row.iter().map(|(_, p)| p.clone()).collect();
+            sink.record(None, &segs, &places);
+        }
+    }
+}
+
+pub fn extract_part(
+    data: &[u8],
+    d: Dialect,
+    part: Option<&str>,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let text = super::decode_text(data);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut r = Reader::from_str(text);
+    let cfg = r.config_mut();
+    cfg.check_end_names = false;
+    cfg.allow_unmatched_ends = true;
+    cfg.allow_dangling_amp = true;
+    cfg.check_comments = false;
+    let mut lines = Lines {
+        text,
+        off: 0,
+        line: 1,
+        line_start: 0,
+    };
+    let mut st = State {
+        part,
+        buf: String::new(),
+        buf_place: None,
+        row: None,
+        label: String::new(),
+    };
+    let html = d == Dialect::Html;
+    let mut depth = 0usize;
+    let mut skip_style = false;
+    loop {
+        let before = r.buffer_position() as usize;
+        let ev = match r.read_event() {
+            Ok(ev) => ev,
+            Err(_) => {
+                // Too broken to parse on: scan the rest as plain text.
+                st.flush_row(sink);
+                let rest = &text[before.min(text.len())..];
+                if !rest.trim().is_empty() {
+                    let place = st.place(lines.at(before));
+                    sink.record(None, &[Segment::new(rest.as_bytes())], &[place]);
+                }
+                return Ok(());
+            }
+        };
+        let empty = matches!(ev, Event::Empty(_));
+        match ev {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = lower_local(&e);
+                // HTML keeps no element stack (unclosed tags are normal), so only XML nests.
+                if !html && !empty {
+                    depth += 1;
+                    if depth > ctx.limits.max_xml_depth {
+                        return Err(limit(
+                            "max-xml-depth",
+                            format!("elements nest more than {} deep", ctx.limits.max_xml_depth),
+                        ));
+                    }
+                }
+                if html {
+                    if name == "style" && !empty {
+                        skip_style = true;
+                    }
+                    if name == "tr" {
+                        st.flush_row(sink);
+                        st.row = Some(Vec::new());
+                    } else if name == "td" || name == "th" || BLOCKS.contains(&name.as_str()) {
+                        st.flush(sink, None);
+                    }
+                } else {
+                    let label = std::mem::take(&mut st.label);
+                    st.flush(sink, Some(&label));
+                    st.label = name.clone();
+                }
+                attributes(&e, d, &mut st, lines.at(before), sink);
+            }
+            Event::End(e) => {
+                let name = e.local_name().as_ref().to_ascii_lowercase();
+                if html {
+                    match name.as_str() {
+                        "style" => skip_style = false,
+                        "tr" | "table" => st.flush_row(sink),
+                        n if n == "td" || n == "th" || BLOCKS.contains(&n) => st.flush(sink, None),
+                        _ => {}
+                    }
+                } else {
+                    depth = depth.saturating_sub(1);
+                    let label = std::mem::take(&mut st.label);
+                    st.flush(sink, Some(&label));
+                }
+            }
+            Event::Text(t) if !skip_style => {
+                let s = t.xml10_content();
+                st.add(&s, lines.at(before));
+            }
+            Event::CData(t) if !skip_style => {
+                let s = t.into_inner().into_owned();
+                st.add(&s, lines.at(before));
+            }
+            Event::GeneralRef(g) if !skip_style => {
+                let at = lines.at(before);
+                if let Ok(Some(c)) = g.resolve_char_ref() {
+                    st.add(c.encode_utf8(&mut [0; 4]), at);
+                } else {
+                    let name = g.xml10_content();
+                    let resolved = if html {
+                        quick_xml::escape::resolve_html5_entity(&name)
+                    } else {
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                    };
+                    match resolved {
+                        Some(s) => st.add(s, at),
+                        None => {
+                            let raw = format!("&{name};");
+                            st.add(&raw, at);
+                        }
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    st.flush_row(sink);
+    let label = std::mem::take(&mut st.label);
+    st.flush(sink, (!html).then_some(label.as_str()));
+    Ok(())
+}
+
+fn lower_local(e: &BytesStart<'_>) -> String {
+    e.local_name().as_ref().to_ascii_lowercase()
+}
+
+/// One record of an element's attribute values, each labelled with its attribute's name.
+fn attributes(
+    e: &BytesStart<'_>,
+    d: Dialect,
+    st: &mut State<'_>,
+    at: (u64, u64),
+    sink: &mut dyn Sink,
+) {
+    let mut vals: Vec<(String, String)> = Vec::new();
+    for a in e.attributes().with_checks(false).flatten() {
+        let key = a.key.local_name().as_ref().to_ascii_lowercase();
+        if matches!(
+            key.as_str(),
+            "style" | "class" | "xmlns" | "width" | "height"
+        ) {
+            continue;
+        }
+        let value = a
+            .normalized_value_with(quick_xml::XmlVersion::Implicit1_0, 8, |ent| match d {
+                Dialect::Html => quick_xml::escape::resolve_html5_entity(ent),
+                Dialect::Xml => quick_xml::escape::resolve_predefined_entity(ent),
+            })
+            .map(|v| v.into_owned())
+            .unwrap_or_else(|_| a.value.to_string());
+        if !value.trim().is_empty() {
+            vals.push((key, value));
+        }
+    }
+    if !vals
+        .iter()
+        .any(|(_, v)| v.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+    {
+        return;
+    }
+    let segs: Vec<Segment<'_>> = vals
+        .iter()
+        .map(|(k, v)| Segment::new(v.as_bytes()).with_label(Some(k)))
+        .collect();
+    let place = st.place(at);
+    let places = vec![place; segs.len()];
+    sink.record(None, &segs, &places);
+}

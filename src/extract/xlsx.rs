@@ -1,0 +1,536 @@
+//! Excel workbooks (XLSX/XLSM): every sheet, hidden and very hidden ones included, cell by
+//! cell with the sheet name and cell reference in the location.
+//!
+//! One record per row, one segment per cell, so "Fødselsnummer" in A3 is context for the
+//! number in B3; a first row without digits names the columns below (label and `field`).
+//! Shared strings (joined across rich-text runs) and inline strings are resolved. A numeric
+//! cell of 10 digits that is a valid identity number with its leading zero put back is
+//! reported as such, with a note: Excel turns `0DDMMYYIIIKK` typed into a cell into a number.
+//! Cell comments are reported at their cell. Other parts (drawings, charts, pivot caches) go
+//! through the generic flow in [`super::ooxml`].
+
+use super::flow::{self, leading_zero_note, restore_leading_zero};
+use super::{Ctx, Problem, Sink, archive, limit};
+use crate::detect::Segment;
+use crate::model::{Location, Text};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+
+/// Parts this module reads; the generic walk skips them.
+pub fn handles(name: &str) -> bool {
+    name == "xl/workbook.xml"
+        || name == "xl/sharedStrings.xml"
+        || name.starts_with("xl/worksheets/")
+        || name.starts_with("xl/comments")
+}
+
+struct Sheet {
+    name: String,
+    part: String,
+    hidden: bool,
+}
+
+pub fn extract<R: Read + Seek>(
+    za: &mut zip::ZipArchive<R>,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let workbook = read(za, "xl/workbook.xml", ctx)?.unwrap_or_default();
+    let rels = parse_rels(
+        &read(za, "xl/_rels/workbook.xml.rels", ctx)?.unwrap_or_default(),
+        "xl",
+    );
+    let mut sheets = Vec::new();
+    each_start(&workbook, ctx, "xl/workbook.xml", |e| {
+        if local(e) == "sheet" {
+            let name = attr(e, "name").unwrap_or_default();
+            let hidden = matches!(attr(e, "state").as_deref(), Some("hidden" | "veryHidden"));
+            if let Some(part) = attr(e, "id").and_then(|id| rels.get(&id).cloned()) {
+                sheets.push(Sheet { name, part, hidden });
+            }
+        }
+    })?;
+    let shared = match read(za, "xl/sharedStrings.xml", ctx)? {
+        Some(xml) => shared_strings(&xml, ctx)?,
+        None => Vec::new(),
+    };
+    for sheet in &sheets {
+        // A damaged sheet costs that sheet: the others and the rest of the package go on.
+        if let Err(p) = one_sheet(za, sheet, &shared, ctx, sink) {
+            if p.budget_spent() {
+                if !matches!(p, Problem::Spent) {
+                    sink.not_examined(Some(&sheet.part), &p.describe());
+                }
+                return Err(Problem::Spent);
+            }
+            sink.not_examined(Some(&sheet.part), &p.describe());
+        }
+    }
+    Ok(())
+}
+
+fn one_sheet<R: Read + Seek>(
+    za: &mut zip::ZipArchive<R>,
+    sheet: &Sheet,
+    shared: &[String],
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let Some(xml) = read(za, &sheet.part, ctx)? else {
+        return Err(Problem::reason(
+            "the workbook names a sheet that is missing",
+        ));
+    };
+    let note = sheet
+        .hidden
+        .then(|| Text::new("skjult ark", "hidden sheet"));
+    cells(&xml, sheet, shared, note.as_ref(), ctx, sink)?;
+    // Cell comments: the sheet's relationships name its comments part.
+    let (dir, file) = sheet.part.rsplit_once('/').unwrap_or(("", &sheet.part));
+    let rel_name = format!("{dir}/_rels/{file}.rels");
+    if let Some(r) = read(za, &rel_name, ctx)? {
+        for target in parse_rels(&r, dir).values() {
+            if target.contains("/comments")
+                && !target.contains("threaded")
+                && let Some(xml) = read(za, target, ctx)?
+            {
+                comments(&xml, target, &sheet.name, ctx, sink)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A part as text, or None if the package has no such part.
+fn read<R: Read + Seek>(
+    za: &mut zip::ZipArchive<R>,
+    name: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Option<String>, Problem> {
+    let Some(i) = za.index_for_name(name) else {
+        return Ok(None);
+    };
+    let data = archive::read_part(za, i, ctx)?;
+    Ok(Some(super::decode_text(&data).into_owned()))
+}
+
+fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
+    e.local_name().into_inner()
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find_map(|a| (a.key.local_name().as_ref() == name).then(|| a.value.to_string()))
+}
+
+/// A relationship part: id → target path inside the package, resolved against `base`.
+fn parse_rels(xml: &str, base: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut r = Reader::from_str(xml);
+    while let Ok(ev) = r.read_event() {
+        match ev {
+            Event::Start(e) | Event::Empty(e) if local(&e) == "Relationship" => {
+                if let (Some(id), Some(t)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    out.insert(id, resolve(base, &t));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `worksheets/sheet1.xml` relative to `xl`, `../comments1.xml` relative to
+/// `xl/worksheets`, or an absolute `/xl/...`.
+fn resolve(base: &str, target: &str) -> String {
+    if let Some(abs) = target.strip_prefix('/') {
+        return abs.to_string();
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Runs `f` on every start tag, with the XML depth limit.
+fn each_start(
+    xml: &str,
+    ctx: &Ctx<'_>,
+    part: &str,
+    mut f: impl FnMut(&BytesStart<'_>),
+) -> Result<(), Problem> {
+    let mut r = Reader::from_str(xml);
+    let mut depth = 0usize;
+    loop {
+        match r.read_event().map_err(|_| malformed(part, &r))? {
+            Event::Start(e) => {
+                depth += 1;
+                check_depth(depth, ctx, part)?;
+                f(&e);
+            }
+            Event::Empty(e) => f(&e),
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+fn malformed(part: &str, r: &Reader<&[u8]>) -> Problem {
+    Problem::reason(format!(
+        "malformed XML in {part} near byte {}",
+        r.error_position()
+    ))
+}
+
+fn check_depth(depth: usize, ctx: &Ctx<'_>, part: &str) -> Result<(), Problem> {
+    if depth > ctx.limits.max_xml_depth {
+        return Err(limit(
+            "max-xml-depth",
+            format!(
+                "{part} nests elements more than {} deep",
+                ctx.limits.max_xml_depth
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Appends an entity or character reference to `out`.
+fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef<'_>) {
+    if let Ok(Some(c)) = g.resolve_char_ref() {
+        out.push(c);
+    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&g.xml10_content()) {
+        out.push_str(s);
+    }
+}
+
+/// The shared string table: one string per `si`, rich-text runs joined, phonetic hints
+/// (`rPh`) left out.
+fn shared_strings(xml: &str, ctx: &Ctx<'_>) -> Result<Vec<String>, Problem> {
+    let part = "xl/sharedStrings.xml";
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(xml);
+    let (mut depth, mut in_t, mut in_rph) = (0usize, false, 0usize);
+    let mut cur = String::new();
+    loop {
+        match r.read_event().map_err(|_| malformed(part, &r))? {
+            Event::Start(e) => {
+                depth += 1;
+                check_depth(depth, ctx, part)?;
+                match local(&e) {
+                    "si" => cur.clear(),
+                    "t" => in_t = true,
+                    "rPh" => in_rph += 1,
+                    _ => {}
+                }
+            }
+            Event::Empty(e) if local(&e) == "si" => out.push(String::new()),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                match e.local_name().as_ref() {
+                    "si" => out.push(std::mem::take(&mut cur)),
+                    "t" => in_t = false,
+                    "rPh" => in_rph = in_rph.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_t && in_rph == 0 => cur.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) if in_t && in_rph == 0 => push_ref(&mut cur, &g),
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+struct CellOut {
+    col: usize,
+    text: String,
+    place: Location,
+    restored: bool,
+}
+
+/// The 0-based column of a reference like `B7`.
+fn column_of(r: &str) -> usize {
+    r.bytes()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .fold(0usize, |acc, b| {
+            acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize
+        })
+        .saturating_sub(1)
+}
+
+/// A numeric cell's value as written by a person: integers without exponent or `.0`.
+fn plain_number(v: &str) -> String {
+    if (v.contains('E') || v.contains('e'))
+        && let Ok(f) = v.parse::<f64>()
+        && f.fract() == 0.0
+        && f.abs() < 1e15
+    {
+        return format!("{f:.0}");
+    }
+    v.to_string()
+}
+
+fn cells(
+    xml: &str,
+    sheet: &Sheet,
+    shared: &[String],
+    sheet_note: Option<&Text>,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let part = sheet.part.as_str();
+    let mut r = Reader::from_str(xml);
+    let mut depth = 0usize;
+    let mut row: Vec<CellOut> = Vec::new();
+    let mut headers: Option<Vec<String>> = None;
+    let mut first_row = true;
+    // The cell being read: reference, type, value text, inline text.
+    let mut cref = String::new();
+    let mut ctype = String::new();
+    let mut value = String::new();
+    let mut inline = String::new();
+    let (mut in_v, mut in_is_t) = (false, false);
+    let mut next_col = 0usize;
+    let mut row_num = 0u32;
+    let restored_note = leading_zero_note();
+    let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
+    loop {
+        match r.read_event().map_err(|_| malformed(part, &r))? {
+            Event::Start(e) => {
+                depth += 1;
+                check_depth(depth, ctx, part)?;
+                match local(&e) {
+                    "row" => {
+                        row_num = attr(&e, "r")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(row_num + 1);
+                        next_col = 0;
+                        row.clear();
+                    }
+                    "c" => {
+                        cref = attr(&e, "r")
+                            .unwrap_or_else(|| flow::cell_ref(next_col as u32, row_num));
+                        ctype = attr(&e, "t").unwrap_or_default();
+                        value.clear();
+                        inline.clear();
+                    }
+                    "v" => in_v = true,
+                    "t" => in_is_t = true,
+                    _ => {}
+                }
+            }
+            Event::Empty(e) if local(&e) == "row" => {
+                row_num = attr(&e, "r")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(row_num + 1);
+            }
+            Event::Text(t) if in_v => value.push_str(&t.xml10_content()),
+            Event::Text(t) if in_is_t => inline.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) if in_v => push_ref(&mut value, &g),
+            Event::GeneralRef(g) if in_is_t => push_ref(&mut inline, &g),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                match e.local_name().as_ref() {
+                    "v" => in_v = false,
+                    "t" => in_is_t = false,
+                    "c" => {
+                        let col = column_of(&cref);
+                        next_col = col + 1;
+                        let (text, restored) = match ctype.as_str() {
+                            "s" => (
+                                value
+                                    .trim()
+                                    .parse::<usize>()
+                                    .ok()
+                                    .and_then(|i| shared.get(i).cloned())
+                                    .unwrap_or_default(),
+                                false,
+                            ),
+                            "inlineStr" => (std::mem::take(&mut inline), false),
+                            "str" => (std::mem::take(&mut value), false),
+                            "b" | "e" => (String::new(), false),
+                            _ => {
+                                let n = plain_number(value.trim());
+                                match restore_leading_zero(&n) {
+                                    Some(z) => (z, true),
+                                    None => (n, false),
+                                }
+                            }
+                        };
+                        if !text.trim().is_empty() {
+                            row.push(CellOut {
+                                col,
+                                text,
+                                place: Location {
+                                    line: 1,
+                                    column: 1,
+                                    sheet: Some(sheet.name.clone()),
+                                    cell: Some(std::mem::take(&mut cref)),
+                                    ..Location::default()
+                                },
+                                restored,
+                            });
+                        }
+                    }
+                    "row" => {
+                        if row.is_empty() {
+                            continue;
+                        }
+                        if first_row {
+                            first_row = false;
+                            let numeric = row
+                                .iter()
+                                .any(|c| c.text.bytes().any(|b| b.is_ascii_digit()));
+                            if !numeric {
+                                let mut names = Vec::new();
+                                for c in &row {
+                                    if names.len() <= c.col {
+                                        names.resize(c.col + 1, String::new());
+                                    }
+                                    names[c.col] = c.text.trim().to_string();
+                                }
+                                headers = Some(names);
+                            }
+                        }
+                        emit_row(
+                            &mut row,
+                            headers.as_deref(),
+                            &restored_note,
+                            sheet_note,
+                            both_note.as_ref().and_then(|n| n.as_ref()),
+                            sink,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+fn emit_row(
+    row: &mut [CellOut],
+    headers: Option<&[String]>,
+    restored_note: &Text,
+    sheet_note: Option<&Text>,
+    both_note: Option<&Text>,
+    sink: &mut dyn Sink,
+) {
+    for c in row.iter_mut() {
+        c.place.field = headers
+            .and_then(|h| h.get(c.col))
+            .filter(|h| !h.is_empty())
+            .cloned();
+    }
+    let segs: Vec<Segment<'_>> = row
+        .iter()
+        .map(|c| {
+            let note = match (c.restored, sheet_note) {
+                (true, Some(_)) => both_note,
+                (true, None) => Some(restored_note),
+                (false, n) => n,
+            };
+            Segment::new(c.text.as_bytes())
+                .with_label(c.place.field.as_deref())
+                .with_note(note)
+        })
+        .collect();
+    let places: Vec<Location> = row.iter().map(|c| c.place.clone()).collect();
+    sink.record(None, &segs, &places);
+}
+
+/// Legacy cell comments (`xl/commentsN.xml`): one record per comment, at its cell.
+fn comments(
+    xml: &str,
+    part: &str,
+    sheet: &str,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let mut r = Reader::from_str(xml);
+    let mut depth = 0usize;
+    let mut cell: Option<String> = None;
+    let mut text = String::new();
+    let mut in_t = false;
+    loop {
+        match r.read_event().map_err(|_| malformed(part, &r))? {
+            Event::Start(e) => {
+                depth += 1;
+                check_depth(depth, ctx, part)?;
+                match local(&e) {
+                    "comment" => {
+                        cell = attr(&e, "ref");
+                        text.clear();
+                    }
+                    "t" => in_t = true,
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_t && cell.is_some() => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) if in_t && cell.is_some() => push_ref(&mut text, &g),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                match e.local_name().as_ref() {
+                    "t" => in_t = false,
+                    "comment" => {
+                        if let Some(c) = cell.take()
+                            && !text.trim().is_empty()
+                        {
+                            let place = Location {
+                                line: 1,
+                                column: 1,
+                                sheet: Some(sheet.to_string()),
+                                cell: Some(c),
+                                part: Some(part.to_string()),
+                                ..Location::default()
+                            };
+                            sink.record(None, &[Segment::new(text.as_bytes())], &[place]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(column_of("B7"), 1);
+        assert_eq!(column_of("AA10"), 26);
+        assert_eq!(flow::cell_ref(26, 10), "AA10");
+        assert_eq!(flow::cell_ref(0, 1), "A1");
+        assert_eq!(
+            resolve("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/worksheets", "../comments1.xml"),
+            "xl/comments1.xml"
+        );
+        assert_eq!(resolve("xl", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
+        assert_eq!(plain_number("1.019012345E9"), "1019012345");
+    }
+}
