@@ -4,7 +4,7 @@
     python3 rules/terms/check.py                      # format check of every *.txt here
     python3 rules/terms/check.py --corpus ../shared/corpora/law_sections.tsv.gz [--top 15]
 
-The format is docs'/notes' term-list format (one term a line, optional `| flags`, `!exception`).
+The format is sladd's term-list format (one term a line, optional `| flags`, `!exception`).
 suffix-exceptions.txt has its own shape: `# suffix: -itt` section lines, then `!word` (a whole
 word, or its form without the inflection ending) and `!-ending` (any word whose part up to the
 suffix ends so).
