@@ -99,8 +99,8 @@ const WORDS: &[&str] = &[
     "bibliotek",
     "helse",
     "omsorg",
-    "sykehjem",
-    "hjemmetjeneste",
+    "eldresenter",
+    "hjemmeside",
     "brannvesen",
     "renovasjon",
     "vann",
@@ -171,6 +171,15 @@ const WORDS: &[&str] = &[
     "rapport",
     "evaluering",
     "oppfølging",
+];
+
+const HEALTH: &[&str] = &[
+    "diabetes",
+    "demens",
+    "depresjon",
+    "astma",
+    "epilepsi",
+    "angstlidelse",
 ];
 
 /// Writes one Norwegian-like paragraph with ordinary numbers (dates, amounts, case numbers).
@@ -269,6 +278,14 @@ fn text_file(
             let (a, b) = n.split_at(6);
             planted.push((n.clone(), "no.fnr"));
             let _ = write!(s, "Fødselsnummer: {a} {b}\n\n");
+        }
+        // Health words turn up now and then in municipal text, mostly far from any person.
+        if g.below(plant_every) == 0 {
+            let _ = write!(
+                s,
+                "Tilbudet gjelder også personer med {}.\n\n",
+                g.pick(HEALTH)
+            );
         }
     }
     s

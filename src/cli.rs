@@ -180,6 +180,10 @@ pub struct ScanArgs {
     #[arg(long = "health-codes", value_name = "FILE")]
     pub health_codes: Vec<PathBuf>,
 
+    /// Turn on an optional rule (off by default, e.g. health.ambiguous); repeatable.
+    #[arg(long = "enable-rule", value_name = "ID")]
+    pub enable_rules: Vec<String>,
+
     /// Do not run the rule with this id; repeatable (adds to the config's rules.disable).
     #[arg(long = "disable-rule", value_name = "ID")]
     pub disable_rules: Vec<String>,
@@ -676,9 +680,14 @@ fn rules_command(args: RulesArgs) -> Result<ExitCode> {
         "ID", "CATEGORY", "SEVERITY"
     )?;
     for r in &rules.rules {
+        let optional = match (r.optional, args.lang) {
+            (false, _) => "",
+            (true, Lang::Nb) => " (valgfri: --enable-rule)",
+            (true, Lang::En) => " (optional: --enable-rule)",
+        };
         writeln!(
             out,
-            "{:<28} {:<18} {:<9} {}",
+            "{:<28} {:<18} {:<9} {}{optional}",
             r.id,
             r.category.as_str(),
             r.severity.as_str(),

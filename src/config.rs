@@ -15,6 +15,7 @@
 //! packs = ["regler/acme.toml"]      # extra rule packs, relative to this file
 //! disable = ["no.phone"]
 //! enable = []                       # if not empty: only these rules run
+//! enable-optional = []               # optional rules to turn on ("health.ambiguous")
 //! severity = { "email" = "medium" }
 //!
 //! [allowlist]
@@ -70,6 +71,9 @@ pub struct RulesConfig {
     /// If not empty, only these rules run.
     #[serde(default)]
     pub enable: Vec<String>,
+    /// Optional rules to turn on (they are off by default), e.g. "health.ambiguous".
+    #[serde(default)]
+    pub enable_optional: Vec<String>,
     /// Severity per rule id.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,

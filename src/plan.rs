@@ -199,6 +199,12 @@ fn resolve_rules(args: &ScanArgs, config: Option<&Config>, run: &mut RunInfo) ->
     for id in &rc.enable {
         known(id, "rules.enable in the config")?;
     }
+    let mut optional_on: Vec<String> = rc.enable_optional.clone();
+    optional_on.extend(args.enable_rules.iter().cloned());
+    for id in &optional_on {
+        known(id, "rules.enable-optional / --enable-rule")?;
+    }
+    optional_on.extend(rc.enable.iter().cloned());
     for id in rc.severity.keys() {
         known(id, "rules.severity in the config")?;
     }
@@ -208,6 +214,8 @@ fn resolve_rules(args: &ScanArgs, config: Option<&Config>, run: &mut RunInfo) ->
         known(id, "rules.disable / --disable-rule")?;
     }
 
+    rules.drop_optional(&optional_on);
+    disabled.retain(|id| rules.get(id).is_some());
     for r in &mut rules.rules {
         if let Some(&s) = rc.severity.get(&r.id) {
             r.severity = s;

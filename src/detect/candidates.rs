@@ -86,6 +86,12 @@ fn numbers_in_cluster(
     let n = c.groups.len();
     let first = c.groups[0].0;
     let attached_left = first > 0 && is_word_byte(text[first - 1]);
+    // Every layout holds at least 8 digits, except a diagnosis code glued to its letter: most
+    // numbers in prose (years, dates, amounts, times) stop here.
+    let digits: usize = c.groups.iter().map(|(s, e)| e - s).sum();
+    if digits < 8 && !attached_left {
+        return;
+    }
     let last_end = c.groups[n - 1].1;
     let attached_right = text.get(last_end).is_some_and(|&b| is_word_byte(b));
 

@@ -26,7 +26,18 @@ const MAX_WORD: usize = 64;
 #[derive(Debug, Clone)]
 pub struct CompiledTerm {
     pub rule: usize,
+    /// Index of the term's list in `TermMatcher::lists`.
+    list: usize,
     pub entry: TermEntry,
+}
+
+/// The exceptions of one list. Exceptions are per list so that a word listed explicitly in
+/// one list (nefritt) is not excepted by another list's word-ending rule (`!-fritt`).
+#[derive(Debug, Clone, Default)]
+struct Exceptions {
+    /// Exception words and their forms without an inflection ending.
+    words: HashSet<String>,
+    endings: Vec<String>,
 }
 
 /// A term occurrence: the whole word (or words) holding it.
@@ -40,11 +51,16 @@ pub struct TermHit {
 
 #[derive(Debug, Clone)]
 pub struct TermMatcher {
+    /// Matches the keys (first bytes) of all patterns.
     dfa: DFA,
-    /// Automaton pattern id → index into `terms`.
+    /// Every term in every case variant it is matched in.
+    patterns: Vec<Vec<u8>>,
+    /// Pattern index → index into `terms`.
     pattern_term: Vec<u32>,
+    /// Automaton key id → the patterns starting with that key.
+    key_patterns: Vec<Vec<u32>>,
     terms: Vec<CompiledTerm>,
-    exceptions: HashSet<String>,
+    lists: Vec<Exceptions>,
     max_len: usize,
 }
 
@@ -54,9 +70,16 @@ impl TermMatcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_term = Vec::new();
         let mut terms = Vec::new();
-        let mut exceptions = HashSet::new();
-        for &(rule, list) in lists {
-            exceptions.extend(list.exceptions.iter().cloned());
+        let mut exceptions = Vec::new();
+        for (li, &(rule, list)) in lists.iter().enumerate() {
+            let mut exc = Exceptions {
+                endings: list.exception_endings.clone(),
+                ..Default::default()
+            };
+            for w in &list.exceptions {
+                exc.words.extend(base_forms(w, &list.endings));
+            }
+            exceptions.push(exc);
             for entry in &list.entries {
                 let idx = terms.len() as u32;
                 let mut variants = vec![entry.text.clone()];
@@ -75,6 +98,7 @@ impl TermMatcher {
                 }
                 terms.push(CompiledTerm {
                     rule,
+                    list: li,
                     entry: entry.clone(),
                 });
             }
@@ -82,19 +106,41 @@ impl TermMatcher {
         if patterns.is_empty() {
             return None;
         }
-        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
+        // The automaton holds only each pattern's first KEY_LEN bytes; the rest is compared
+        // on a key match. Thousands of whole terms made a 15 MiB DFA whose every step missed
+        // the cache; the key trie is a small fraction of that.
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        let mut key_patterns: Vec<Vec<u32>> = Vec::new();
+        let mut key_index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+        for (pi, p) in patterns.iter().enumerate() {
+            let key = key_of(p).to_ascii_lowercase();
+            let k = *key_index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                key_patterns.push(Vec::new());
+                keys.len() - 1
+            });
+            key_patterns[k].push(pi as u32);
+        }
+        let max_len = keys.iter().map(Vec::len).max().unwrap_or(0);
         let dfa = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(&patterns)
+            .build(&keys)
             .expect("term automaton builds (lists are bounded by the pack loader)");
         Some(TermMatcher {
             dfa,
+            patterns: patterns.into_iter().map(String::into_bytes).collect(),
             pattern_term,
+            key_patterns,
             terms,
-            exceptions,
+            lists: exceptions,
             max_len,
         })
+    }
+
+    pub fn memory_usage(&self) -> usize {
+        use aho_corasick::automaton::Automaton;
+        self.dfa.memory_usage()
     }
 
     pub fn terms(&self) -> &[CompiledTerm] {
@@ -183,18 +229,28 @@ impl TermMatcher {
     ) {
         let a = &self.dfa;
         for i in 0..a.match_len(sid) {
-            let pid = a.match_pattern(sid, i);
-            let start = end - a.pattern_len(pid);
+            let kid = a.match_pattern(sid, i);
+            let start = end - a.pattern_len(kid);
             if start < lane.0 || start >= lane.1 {
                 continue;
             }
-            let term = self.pattern_term[pid.as_usize()];
-            if let Some((s, e)) = self.check(text, start, end, &self.terms[term as usize].entry) {
-                out.push(TermHit {
-                    start: s,
-                    end: e,
-                    term,
-                });
+            for &pi in &self.key_patterns[kid.as_usize()] {
+                let p = &self.patterns[pi as usize];
+                let Some(found) = text.get(start..start + p.len()) else {
+                    continue;
+                };
+                if !found.eq_ignore_ascii_case(p) {
+                    continue;
+                }
+                let term = self.pattern_term[pi as usize];
+                let t = &self.terms[term as usize];
+                if let Some((s, e)) = self.check(text, start, start + p.len(), t) {
+                    out.push(TermHit {
+                        start: s,
+                        end: e,
+                        term,
+                    });
+                }
             }
         }
     }
@@ -205,8 +261,9 @@ impl TermMatcher {
         text: &[u8],
         start: usize,
         end: usize,
-        e: &TermEntry,
+        t: &CompiledTerm,
     ) -> Option<(usize, usize)> {
+        let e = &t.entry;
         if e.case && &text[start..end] != e.text.as_bytes() {
             return None;
         }
@@ -224,14 +281,45 @@ impl TermMatcher {
         if !compound_head && !e.endings.iter().any(|x| eq_lower(rest, x)) {
             return None;
         }
-        if !self.exceptions.is_empty() {
+        let exc = &self.lists[t.list];
+        if !(exc.words.is_empty() && exc.endings.is_empty()) {
             let word = String::from_utf8_lossy(&text[word_start..word_end]).to_lowercase();
-            if self.exceptions.contains(&word) {
-                return None;
+            for form in base_forms(&word, &e.endings) {
+                if exc.words.contains(&form)
+                    || exc.endings.iter().any(|x| form.ends_with(x.as_str()))
+                {
+                    return None;
+                }
             }
         }
         Some((word_start, word_end))
     }
+}
+
+/// Bytes of a pattern in the automaton (cut back to a character boundary).
+const KEY_LEN: usize = 6;
+
+fn key_of(p: &str) -> &[u8] {
+    let mut n = KEY_LEN.min(p.len());
+    while !p.is_char_boundary(n) {
+        n += 1;
+    }
+    &p.as_bytes()[..n]
+}
+
+/// A word and the forms it has without one of the inflection `endings` (premier → premi).
+fn base_forms(word: &str, endings: &[String]) -> Vec<String> {
+    let mut forms = vec![word.to_string()];
+    for x in endings {
+        if !x.is_empty()
+            && let Some(stem) = word.strip_suffix(x.as_str())
+            && !stem.is_empty()
+            && !forms.iter().any(|f| f == stem)
+        {
+            forms.push(stem.to_string());
+        }
+    }
+    forms
 }
 
 /// The character ending just before byte `i`, if it decodes.
@@ -363,11 +451,34 @@ mod tests {
 
     #[test]
     fn suffix_rules_need_a_stem() {
-        let m = matcher("itt | suffix\n!fritt\n");
+        let m = matcher("itt | suffix\n!avsnitt\n!-fritt\n");
         assert_eq!(
-            words(&m, "bronkitt og artritten, litt fritt"),
+            words(
+                &m,
+                "bronkitt og artritten, litt fritt, avsnittene, skattefritt"
+            ),
             ["bronkitt", "artritten"]
         );
+    }
+
+    #[test]
+    fn exceptions_belong_to_their_list() {
+        let defaults = TermDefaults {
+            inflect: "noun".into(),
+            tail: false,
+            head: false,
+            suffix: false,
+            confidence: Confidence::High,
+        };
+        let classes: BTreeMap<String, Vec<String>> =
+            [("noun".to_string(), vec!["".to_string(), "en".into()])].into();
+        let explicit = parse("nefritt\n", &defaults, &classes).unwrap();
+        let rule = parse("itt | suffix\n!-fritt\n", &defaults, &classes).unwrap();
+        let m = TermMatcher::new(&[(0, &explicit), (1, &rule)]).unwrap();
+        let mut out = Vec::new();
+        m.find("nefritten og skattefritt".as_bytes(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(m.terms()[out[0].term as usize].rule, 0);
     }
 
     #[test]

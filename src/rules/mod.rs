@@ -34,10 +34,42 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "rules/contact.toml",
         include_str!("../../rules/contact.toml"),
     ),
+    ("rules/health.toml", include_str!("../../rules/health.toml")),
+    (
+        "rules/special-category.toml",
+        include_str!("../../rules/special-category.toml"),
+    ),
+    ("rules/person.toml", include_str!("../../rules/person.toml")),
 ];
 
+macro_rules! term_file {
+    ($path:literal) => {
+        ($path, include_str!(concat!("../../rules/", $path)))
+    };
+}
+
 /// Term list files of the built-in packs, embedded at compile time, by their path in `rules/`.
-pub const BUILTIN_TERM_FILES: &[(&str, &str)] = &[];
+pub const BUILTIN_TERM_FILES: &[(&str, &str)] = &[
+    term_file!("terms/health-ambiguous.txt"),
+    term_file!("terms/health-care.txt"),
+    term_file!("terms/health-conditions.txt"),
+    term_file!("terms/health-context.txt"),
+    term_file!("terms/health-medicines.txt"),
+    term_file!("terms/health-suffixes.txt"),
+    term_file!("terms/special-ambiguous.txt"),
+    term_file!("terms/special-child-welfare.txt"),
+    term_file!("terms/special-confidential-marking.txt"),
+    term_file!("terms/special-context.txt"),
+    term_file!("terms/special-criminal.txt"),
+    term_file!("terms/special-ethnicity.txt"),
+    term_file!("terms/special-genetic-biometric.txt"),
+    term_file!("terms/special-politics.txt"),
+    term_file!("terms/special-religion.txt"),
+    term_file!("terms/special-sexuality.txt"),
+    term_file!("terms/special-social-services.txt"),
+    term_file!("terms/special-union.txt"),
+    term_file!("terms/suffix-exceptions.txt"),
+];
 
 /// The built-in validators a rule can name. Each knows its candidate shape; the detector finds
 /// every shape once and asks all validators registered for it.
@@ -141,6 +173,8 @@ pub struct Rule {
     pub negative_keywords: Vec<String>,
     /// Report only with a keyword near (FH-numbers look like bank accounts).
     pub require_keyword: bool,
+    /// Off unless enabled by name.
+    pub optional: bool,
     /// Hits identify a person (fødselsnummer...): one side of the combination rule.
     pub identifies_person: bool,
     /// Hits are sensitive facts (health, special categories): the other side.
@@ -178,9 +212,16 @@ impl fmt::Display for RuleErrors {
 impl std::error::Error for RuleErrors {}
 
 impl RuleSet {
-    /// The built-in packs only.
+    /// The built-in packs only, optional rules included.
     pub fn builtin() -> Result<RuleSet, RuleErrors> {
         Self::load(true, &[])
+    }
+
+    /// The rules a scan runs with no configuration: the built-in packs without optional rules.
+    pub fn defaults() -> Result<RuleSet, RuleErrors> {
+        let mut set = Self::builtin()?;
+        set.drop_optional(&[]);
+        Ok(set)
     }
 
     /// Built-in packs (unless `builtin` is false) followed by user pack files.
@@ -290,6 +331,12 @@ impl RuleSet {
                 combos.join(", ")
             ));
         }
+    }
+
+    /// Drops optional rules except those named in `enabled`.
+    pub fn drop_optional(&mut self, enabled: &[String]) {
+        self.rules
+            .retain(|r| !r.optional || enabled.contains(&r.id));
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -410,11 +457,18 @@ fn validate_rule(
             errors.push(format!("{}: empty word", at(field)));
         }
     }
-    if r.require_keyword && r.keywords.is_empty() {
+    if r.require_keyword && r.keywords.is_empty() && r.keywords_file.is_none() {
         errors.push(format!(
             "{}: require-keyword is set but keywords is empty",
             at("keywords")
         ));
+    }
+    let mut keywords = r.keywords.clone();
+    if let Some(f) = &r.keywords_file {
+        match src.term_file(f) {
+            Ok(text) => keywords.extend(terms::plain_words(&text)),
+            Err(e) => errors.push(format!("{}: {e}", at("keywords-file"))),
+        }
     }
     if r.title.no.trim().is_empty() || r.title.en.trim().is_empty() {
         errors.push(format!("{}: both 'no' and 'en' are needed", at("title")));
@@ -440,9 +494,10 @@ fn validate_rule(
         category,
         severity: severity?,
         matcher,
-        keywords: r.keywords,
+        keywords,
         negative_keywords: r.negative_keywords,
         require_keyword: r.require_keyword,
+        optional: r.optional,
         identifies_person: r.identifies_person,
         sensitive,
         mask,

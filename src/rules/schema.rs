@@ -81,10 +81,18 @@ pub struct RawRule {
     pub confidence: Option<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// A file of keywords (term-list format; flags and exceptions are ignored), added to
+    /// `keywords`: long context-word lists live beside the term lists.
+    #[serde(default)]
+    pub keywords_file: Option<String>,
     #[serde(default)]
     pub negative_keywords: Vec<String>,
     #[serde(default)]
     pub require_keyword: bool,
+    /// Off unless enabled by name (`--enable-rule`, config `rules.enable-optional`): for
+    /// rules too noisy for every scan, such as the ambiguous-word lists.
+    #[serde(default)]
+    pub optional: bool,
     #[serde(default)]
     pub mask: Option<MaskStyle>,
     #[serde(default)]

@@ -33,8 +33,14 @@ pub const SUFFIX_MIN_STEM: usize = 3;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TermList {
     pub entries: Vec<TermEntry>,
-    /// Whole words (lower case) never reported although they contain a term.
+    /// Whole words (lower case, base form) never reported although they contain a term
+    /// (`!word`). A word also counts as excepted when it equals an exception after both have
+    /// lost an inflection ending (premie, premien, premier).
     pub exceptions: Vec<String>,
+    /// Word endings that except any word ending so (`!-fritt`: avgiftsfritt, skattefritt).
+    pub exception_endings: Vec<String>,
+    /// The list's default inflection endings, used to compare exceptions in base form.
+    pub endings: Vec<String>,
 }
 
 /// List-wide defaults from the pack.
@@ -45,6 +51,15 @@ pub struct TermDefaults {
     pub head: bool,
     pub suffix: bool,
     pub confidence: Confidence,
+}
+
+/// The words of a term-list file, without flags, exceptions and comments (for keyword files).
+pub fn plain_words(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split('|').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Parses a term list. `inflections` maps class names to endings. Errors name the line.
@@ -73,10 +88,10 @@ pub fn parse(
         }
         if let Some(word) = line.strip_prefix('!') {
             let w = word.trim().to_lowercase();
-            if w.is_empty() {
-                errors.push(at("empty exception".into()));
-            } else {
-                list.exceptions.push(w);
+            match w.strip_prefix('-') {
+                _ if w.is_empty() || w == "-" => errors.push(at("empty exception".into())),
+                Some(ending) => list.exception_endings.push(ending.to_string()),
+                None => list.exceptions.push(w),
             }
             continue;
         }
@@ -139,6 +154,10 @@ pub fn parse(
         }
         list.entries.push(e);
     }
+    match endings_of(&defaults.inflect) {
+        Ok(e) => list.endings = e,
+        Err(m) => errors.push(m),
+    }
     if list.entries.is_empty() && errors.is_empty() {
         errors.push("the list holds no terms".into());
     }
@@ -174,7 +193,7 @@ mod tests {
     #[test]
     fn parses_flags_and_exceptions() {
         let l = parse(
-            "# header\nDepresjon\nHIV | case exact\nkreft | tail head conf=medium\n!krefter\n",
+            "# header\nDepresjon\nHIV | case exact\nkreft | tail head conf=medium\n!krefter\n!-fritt\n",
             &defaults(),
             &classes(),
         )
@@ -187,6 +206,8 @@ mod tests {
         assert!(l.entries[2].tail && l.entries[2].head);
         assert_eq!(l.entries[2].confidence, Confidence::Medium);
         assert_eq!(l.exceptions, ["krefter"]);
+        assert_eq!(l.exception_endings, ["fritt"]);
+        assert_eq!(l.endings, ["", "en", "er"]);
     }
 
     #[test]
