@@ -23,6 +23,7 @@ pub mod ooxml;
 pub mod pdf;
 pub mod rtf;
 pub mod sniff;
+pub mod srcmap;
 pub mod text;
 pub mod worker;
 pub mod xlsx;
