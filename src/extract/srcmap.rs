@@ -94,7 +94,11 @@ impl Mapped {
         let mut at = src;
         while let Some(i) = rest.find('\r') {
             self.push_raw(&rest[..i], at, i, kind, container);
-            let eol = if rest[i + 1..].starts_with('\n') { 2 } else { 1 };
+            let eol = if rest[i + 1..].starts_with('\n') {
+                2
+            } else {
+                1
+            };
             self.push_raw("\n", at + i, eol, PieceKind::Atomic, container);
             at += i + eol;
             rest = &rest[i + eol..];
