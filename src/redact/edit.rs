@@ -57,7 +57,7 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>) -> (Vec<u8>, bool) {
     (out, conflict)
 }
 
-/// Escapes text for XML character data.
+/// Escapes text for XML (and HTML) character data and attribute values.
 pub fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -65,6 +65,7 @@ pub fn escape_xml(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
             c => out.push(c),
         }
     }
@@ -113,7 +114,10 @@ pub fn edits_for(m: &Mapped, start: usize, end: usize, with: &str) -> Vec<Edit> 
                                 .map_or(c, |&(_, _, n)| n)
                         })
                         .collect();
-                    out.push(Edit::new(p.src, p.src + p.src_len, for_piece(p, &replaced)));
+                    // A separator written as a reference (`&#32;`) stays as it was.
+                    if replaced != text {
+                        out.push(Edit::new(p.src, p.src + p.src_len, for_piece(p, &replaced)));
+                    }
                 }
                 _ => {
                     let lo = start.max(p.at);

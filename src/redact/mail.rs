@@ -191,20 +191,47 @@ pub fn redact(
         } else {
             Target::Windows1252
         };
-        let planned = red.plan(
-            &[Segment::new(text.as_bytes())],
-            &[place(&label)],
-            inner,
-            target,
-        );
-        if planned.is_empty() {
-            continue;
-        }
-        let repl: Vec<(usize, usize, &str)> = planned
-            .iter()
-            .map(|p| (p.start, p.end, p.with.as_str()))
-            .collect();
-        let new = edit::replace_in(text, &repl);
+        let new = if html {
+            // As the extractor reads HTML bodies: through the markup walker.
+            let plan = super::xml::plan_markup(
+                red,
+                text,
+                crate::extract::markup::Dialect::Html,
+                Some(&label),
+                inner,
+                target,
+                ctx,
+            )?;
+            if plan.edits.is_empty() {
+                continue;
+            }
+            let (new, conflict) = edit::apply(text.as_bytes(), plan.edits);
+            if conflict {
+                return Err(Refusal(format!(
+                    "{label}: overlapping changes could not be made safely"
+                )));
+            }
+            done.absorb(plan.done);
+            String::from_utf8_lossy(&new).into_owned()
+        } else {
+            let planned = red.plan(
+                &[Segment::new(text.as_bytes())],
+                &[place(&label)],
+                inner,
+                target,
+            );
+            if planned.is_empty() {
+                continue;
+            }
+            let repl: Vec<(usize, usize, &str)> = planned
+                .iter()
+                .map(|p| (p.start, p.end, p.with.as_str()))
+                .collect();
+            let new = edit::replace_in(text, &repl);
+            done.replacements
+                .extend(planned.into_iter().map(|p| p.audit));
+            new
+        };
         let (bytes, _, unmappable) = enc.encode(&new);
         if unmappable {
             return Err(Refusal(format!(
@@ -212,8 +239,6 @@ pub fn redact(
             )));
         }
         edits.push((start, end, transfer(&bytes, part.encoding, nl)));
-        done.replacements
-            .extend(planned.into_iter().map(|p| p.audit));
     }
     if edits.is_empty() {
         return Ok((None, done));

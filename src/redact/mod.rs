@@ -380,7 +380,10 @@ impl Redactor {
         let head = &data[..data.len().min(sniff::HEAD)];
         let format = sniff::sniff_format(head, Some(base));
         match format {
-            Format::Text(_) | Format::Delimited(_) | Format::Html | Format::Xml => {
+            Format::Html | Format::Xml => {
+                xml::redact_markup(self, data, dialect(format), Some(inner), ctx)
+            }
+            Format::Text(_) | Format::Delimited(_) => {
                 let mut out = Vec::new();
                 let done = text::redact(
                     self,
@@ -487,19 +490,21 @@ impl Redactor {
                 out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
                 Ok(done)
             }
-            Format::Eml => {
+            Format::Eml | Format::Html | Format::Xml => {
                 let max = limits.max_member_bytes;
                 let mut data = head;
                 (&mut file).take(max + 1).read_to_end(&mut data)?;
                 if data.len() as u64 > max {
                     return Err(crate::extract::limit(
                         "max-member-bytes",
-                        format!("a message larger than {}", crate::extract::mib(max)),
+                        format!("a file larger than {}", crate::extract::mib(max)),
                     )
                     .into());
                 }
-                let (out, done) =
-                    with_ctx(&limits, |ctx| mail::redact(self, &data, ctx, None, bufs))?;
+                let (out, done) = with_ctx(&limits, |ctx| match format {
+                    Format::Eml => mail::redact(self, &data, ctx, None, bufs),
+                    _ => xml::redact_markup(self, &data, dialect(format), None, ctx),
+                })?;
                 std::fs::write(dst, out.as_deref().unwrap_or(&data))?;
                 Ok(done)
             }
@@ -510,6 +515,13 @@ impl Redactor {
                 Ok(done)
             }
         }
+    }
+}
+
+fn dialect(format: Format) -> crate::extract::markup::Dialect {
+    match format {
+        Format::Html => crate::extract::markup::Dialect::Html,
+        _ => crate::extract::markup::Dialect::Xml,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Text files (plain text, Markdown, JSON, CSV/TSV, HTML and XML) redacted as they stream.
+//! Plain text files (text, Markdown, JSON, logs, CSV/TSV) redacted as they stream.
 //!
 //! The extractor's own chunking ([`crate::extract::text`]) decodes the file and hands over
 //! chunks whose report ranges tile the text exactly; each chunk is detected as a scan would
@@ -8,9 +8,8 @@
 //! LE/BE, or Windows-1252. Memory stays bounded by the chunk size.
 //!
 //! Masks keep the length in characters (so in single-byte encodings the byte length too);
-//! labels and pseudonyms may be longer or shorter than the value. HTML and XML are redacted
-//! as text: values split by markup or written as character references are not seen here,
-//! but the re-scan of the copy sees them and fails the file rather than publish it.
+//! labels and pseudonyms may be longer or shorter than the value. HTML and XML files are
+//! redacted in memory through the markup walker instead ([`super::xml::redact_markup`]).
 
 use super::{Redacted, Redactor, Refusal, Target};
 use crate::detect::Segment;
@@ -162,16 +161,7 @@ pub fn redact(
     match format {
         Format::Delimited(d) => delimited::extract(reader, d, &limits, bufs, &mut sink)?,
         Format::Text(enc) => text::extract(reader, enc, None, &limits, bufs, &mut sink)?,
-        Format::Html | Format::Xml | Format::Eml => {
-            let enc = match crate::extract::sniff::sniff(head) {
-                crate::extract::sniff::Kind::Text(e) => e,
-                crate::extract::sniff::Kind::Binary => {
-                    return Err(Refusal("binary content: cannot be redacted".into()));
-                }
-            };
-            text::extract(reader, enc, None, &limits, bufs, &mut sink)?
-        }
-        _ => return Err(Refusal("not a text format".into())),
+        _ => return Err(Refusal("not a plain text format".into())),
     }
     if let Some(e) = sink.error {
         return Err(e);

@@ -6,6 +6,7 @@ use super::edit::{self, Edit, escape_xml};
 use super::{Action, Redacted, Redactor, Refusal, Target};
 use crate::detect::Segment;
 use crate::extract::flow::{self, Dialect, Units};
+use crate::extract::markup;
 use crate::extract::srcmap::{CellSource, Container, Mapped};
 use crate::extract::{Ctx, limit};
 use crate::model::Location;
@@ -18,6 +19,8 @@ pub struct XmlText {
     pub text: String,
     bom: &'static [u8],
     utf16: Option<bool>,
+    /// Decoded from Windows-1252 (a markup file that is not UTF-8).
+    legacy: bool,
 }
 
 impl XmlText {
@@ -39,6 +42,7 @@ impl XmlText {
                     text: text.into_owned(),
                     bom: if be { b"\xFE\xFF" } else { b"\xFF\xFE" },
                     utf16: Some(be),
+                    legacy: false,
                 });
             }
         }
@@ -51,6 +55,7 @@ impl XmlText {
                 text: s.to_string(),
                 bom,
                 utf16: None,
+                legacy: false,
             }),
             Err(_) => Err(Refusal(format!(
                 "{part} is not UTF-8 or UTF-16 text: cannot be redacted"
@@ -58,9 +63,42 @@ impl XmlText {
         }
     }
 
+    /// As [`XmlText::decode`], but text that is not UTF-8 is read as Windows-1252, as the
+    /// extractor reads HTML and XML files.
+    pub fn decode_file(data: &[u8], part: &str) -> Result<XmlText, Refusal> {
+        XmlText::decode(data, part).or_else(|_| {
+            Ok(XmlText {
+                text: encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(data)
+                    .0
+                    .into_owned(),
+                bom: b"",
+                utf16: None,
+                legacy: true,
+            })
+        })
+    }
+
+    /// What replacements may be written in.
+    pub fn target(&self) -> Target {
+        if self.legacy {
+            Target::Windows1252
+        } else {
+            Target::Unicode
+        }
+    }
+
     /// `text` (edited) in the part's encoding.
     pub fn encode(&self, text: &[u8]) -> Vec<u8> {
         let mut out = self.bom.to_vec();
+        if self.legacy {
+            out.extend_from_slice(
+                &encoding_rs::WINDOWS_1252
+                    .encode(&String::from_utf8_lossy(text))
+                    .0,
+            );
+            return out;
+        }
         match self.utf16 {
             None => out.extend_from_slice(text),
             Some(be) => {
@@ -127,6 +165,7 @@ struct Collector<'r> {
     xml: &'r str,
     kind: PartKind,
     inner: Option<&'r str>,
+    target: Target,
     plan: PartPlan,
     remove: BTreeSet<usize>,
     error: Option<Refusal>,
@@ -134,7 +173,7 @@ struct Collector<'r> {
 
 impl Units for Collector<'_> {
     fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], maps: &[&Mapped]) {
-        let planned = self.red.plan(segs, places, self.inner, Target::Unicode);
+        let planned = self.red.plan(segs, places, self.inner, self.target);
         if planned.is_empty() {
             return;
         }
@@ -212,6 +251,7 @@ pub fn plan_flow(
         xml,
         kind,
         inner,
+        target: Target::Unicode,
         plan: PartPlan::default(),
         remove: BTreeSet::new(),
         error: None,
@@ -234,6 +274,51 @@ pub fn plan_flow(
         plan.removed.push(con.clone());
     }
     Ok(plan)
+}
+
+/// Plans the edits for HTML or XML text (a file, an e-mail body), as the markup extractor
+/// reads it; `part` labels the locations (an e-mail body).
+pub fn plan_markup(
+    red: &mut Redactor,
+    text: &str,
+    dialect: markup::Dialect,
+    part: Option<&str>,
+    inner: Option<&str>,
+    target: Target,
+    ctx: &Ctx<'_>,
+) -> Result<PartPlan, Refusal> {
+    let mut c = Collector {
+        red,
+        xml: text,
+        kind: PartKind::Text,
+        inner,
+        target,
+        plan: PartPlan::default(),
+        remove: BTreeSet::new(),
+        error: None,
+    };
+    markup::walk(text, dialect, part, ctx, true, &mut c)?;
+    if let Some(e) = c.error {
+        return Err(e);
+    }
+    Ok(c.plan)
+}
+
+/// Redacts an HTML or XML file held in memory, in its own encoding. None: nothing changed.
+pub fn redact_markup(
+    red: &mut Redactor,
+    data: &[u8],
+    dialect: markup::Dialect,
+    inner: Option<&str>,
+    ctx: &Ctx<'_>,
+) -> Result<(Option<Vec<u8>>, Redacted), Refusal> {
+    let text = XmlText::decode_file(data, "the file")?;
+    let plan = plan_markup(red, &text.text, dialect, None, inner, text.target(), ctx)?;
+    if plan.edits.is_empty() {
+        return Ok((None, plan.done));
+    }
+    let bytes = apply(&text, plan.edits, "the file")?;
+    Ok((Some(bytes), plan.done))
 }
 
 /// Rebuilds an OpenDocument spreadsheet cell holding a value (number, date, formula result)
