@@ -84,83 +84,96 @@ impl Pseudonyms {
         state.used.contains(&canonical(value))
     }
 
-    /// The pseudonym for `value` (as written) of this kind; `normalized` identifies the value.
+    /// The pseudonym for `value` (as written) of this kind; `normalized` identifies the value,
+    /// so the same value written another way (`200369 14700`, `20036914700`) gets the same
+    /// pseudonym in its own layout.
     pub fn get(&self, kind: Kind, value: &str, normalized: &str) -> String {
         let id = self
             .key
             .value_hash(&format!("pseudonym\0{}\0{normalized}", kind.tag()));
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = state.given.get(&id) {
-            return p.clone();
-        }
-        let mut attempt = 0u32;
-        let p = loop {
-            let seed_hex = self.key.value_hash(&format!("{id}\0{attempt}"));
-            let seed = u64::from_str_radix(&seed_hex[..16], 16).unwrap_or(u64::from(attempt));
-            let p = make(kind, value, seed);
-            if !state.used.contains(&canonical(&p)) || attempt > 64 {
-                break p;
+        let core = match state.given.get(&id) {
+            Some(core) => core.clone(),
+            None => {
+                let mut attempt = 0u32;
+                let core = loop {
+                    let seed_hex = self.key.value_hash(&format!("{id}\0{attempt}"));
+                    let seed =
+                        u64::from_str_radix(&seed_hex[..16], 16).unwrap_or(u64::from(attempt));
+                    let core = make(kind, value, seed);
+                    if !state.used.contains(&canonical(&core)) || attempt > 64 {
+                        break core;
+                    }
+                    attempt += 1;
+                };
+                state.given.insert(id, core.clone());
+                core
             }
-            attempt += 1;
         };
+        let p = shape(kind, value, &core);
+        state.used.insert(canonical(&core));
         state.used.insert(canonical(&p));
-        state.given.insert(id, p.clone());
         p
     }
 }
 
-/// Builds a pseudonym of `kind` shaped like `value`.
+/// The layout-free core of a pseudonym: its digits (or the whole address), from `seed`.
 fn make(kind: Kind, value: &str, seed: u64) -> String {
     let mut g = Gen::new(seed);
+    let count = value.chars().filter(char::is_ascii_digit).count();
     match kind {
-        Kind::Person { d_form } => {
-            let n = g.person_number(if d_form { 40 } else { 0 }, 80);
-            with_digits(value, &n)
-        }
+        Kind::Person { d_form } => g.person_number(if d_form { 40 } else { 0 }, 80),
         Kind::Account => {
-            let mut d = random_digits(&mut g, 11);
+            let d = random_digits(&mut g, 11);
             if kontonr::is_valid(d.as_bytes()) {
-                d = bump_last(&d);
+                bump_last(&d)
+            } else {
+                d
             }
-            with_digits(value, &d)
         }
         Kind::Card => {
-            let count = value.chars().filter(char::is_ascii_digit).count();
-            let mut d = random_digits(&mut g, count);
+            let d = random_digits(&mut g, count);
             if card::luhn(d.as_bytes()) {
-                d = bump_last(&d);
+                bump_last(&d)
+            } else {
+                d
             }
-            with_digits(value, &d)
         }
         Kind::Iban => {
-            let count = value.chars().filter(char::is_ascii_digit).count();
             let d = random_digits(&mut g, count);
-            let mut out = with_digits(value, &d);
-            let compact: String = out.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = shape(kind, value, &d)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if iban::validate(compact.as_bytes()).is_ok() {
                 // Another first check digit breaks mod 97.
-                if let Some(pos) = out.char_indices().find(|(_, c)| c.is_ascii_digit()) {
-                    let c = out.as_bytes()[pos.0];
-                    let next = (b'0' + (c - b'0' + 1) % 10) as char;
-                    out.replace_range(pos.0..pos.0 + 1, &next.to_string());
-                }
+                let mut b = d.into_bytes();
+                b[0] = b'0' + (b[0] - b'0' + 1) % 10;
+                String::from_utf8(b).unwrap_or_default()
+            } else {
+                d
             }
-            out
         }
+        // Eight digits starting with 0; the country code, if any, stays as written.
+        Kind::Phone => format!("0{}", random_digits(&mut g, 7)),
+        Kind::Email => format!("person-{:08x}@example.invalid", g.next_u64() as u32),
+    }
+}
+
+/// The pseudonym in the layout of `value`: its separators, letters and country code stay.
+fn shape(kind: Kind, value: &str, core: &str) -> String {
+    match kind {
+        Kind::Email => core.to_string(),
         Kind::Phone => {
             let count = value.chars().filter(char::is_ascii_digit).count();
-            // The country code (+47, 0047) stays; the eight digits after it start with 0.
-            let keep = count.saturating_sub(8);
-            let mut d: Vec<u8> = value
-                .bytes()
-                .filter(u8::is_ascii_digit)
-                .take(keep)
+            let keep: String = value
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(count.saturating_sub(8))
                 .collect();
-            d.push(b'0');
-            d.extend(random_digits(&mut g, 7).bytes());
-            with_digits(value, &String::from_utf8_lossy(&d))
+            with_digits(value, &format!("{keep}{core}"))
         }
-        Kind::Email => format!("person-{:08x}@example.invalid", g.next_u64() as u32),
+        _ => with_digits(value, core),
     }
 }
 
