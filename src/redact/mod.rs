@@ -573,8 +573,9 @@ pub fn unredactable(format: Format) -> Option<String> {
              hidden layers); redact the document it was made from and convert that"
         }
         Format::Ole => {
-            "a legacy Office or Outlook file (.doc, .xls, .ppt, .msg): cannot be redacted; save \
-             it as DOCX, XLSX or PPTX first"
+            "an OLE compound file (legacy .doc, .xls or .ppt, an Outlook .msg, or a \
+             password-protected Office document): cannot be redacted; save it as DOCX, XLSX or \
+             PPTX, without a password, first"
         }
         Format::Binary => "an image or other binary file: its content cannot be read or redacted",
         Format::Rtf => "RTF cannot be redacted; save it as DOCX or ODT first",

@@ -377,12 +377,17 @@ fn report(entry: &FileEntry, lang: Lang, quiet: bool) {
     match entry.status {
         Status::Redacted if !quiet => {
             let n = entry.replacements.len();
+            let what = match (n, lang) {
+                (1, Lang::Nb) => "erstatning",
+                (_, Lang::Nb) => "erstatninger",
+                (1, Lang::En) => "replacement",
+                (_, Lang::En) => "replacements",
+            };
             println!(
-                "{}: {} → {} ({n} {})",
+                "{}: {} → {} ({n} {what})",
                 t(lang, "sladdet", "redacted"),
                 entry.source,
                 entry.output.as_deref().unwrap_or(""),
-                t(lang, "erstatninger", "replacements"),
             );
         }
         Status::Redacted => {}
@@ -548,6 +553,45 @@ fn skipped(path: &Path, reason: String) -> FileEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::Detector;
+    use crate::fingerprint::{Fingerprinter, KeySource};
+    use crate::rules::RuleSet;
+
+    /// If the redactor misses a finding (here: its rules lack `no.fnr`), the re-scan with the
+    /// real rules sees it, the copy is deleted and the file is reported as failed.
+    #[test]
+    fn a_copy_that_still_holds_a_finding_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("inn");
+        std::fs::create_dir(&src).unwrap();
+        let file = src.join("brev.txt");
+        std::fs::write(&file, "fnr 20036914700\n\nIBAN NO93 8601 1117 947\n").unwrap();
+        let key = Fingerprinter::from_key(b"unit-test-key-0123", KeySource::Ephemeral);
+        let mut blind = RuleSet::builtin().unwrap();
+        blind.disable(&["no.fnr".to_string()]).unwrap();
+        let mut red = Redactor::new(
+            Detector::new(blind).unwrap(),
+            Options::default(),
+            key.clone(),
+            HashSet::new(),
+            Limits::default(),
+        );
+        let all = Detector::new(RuleSet::builtin().unwrap()).unwrap();
+        let mut scanner = Scanner::new(all, key, Limits::default());
+        let out = dir.path().join("ut");
+        let layout = Layout::new(&out, std::slice::from_ref(&src)).unwrap();
+        let entry = one_file(&mut red, &mut scanner, &layout, &file, &mut Buffers::default());
+        assert_eq!(entry.status, Status::Failed, "{entry:?}");
+        assert!(entry.output.is_none());
+        assert_eq!(entry.remaining.len(), 1);
+        assert_eq!(entry.remaining[0].rule, "no.fnr");
+        assert_eq!(entry.remaining[0].masked, "*********00");
+        // The IBAN was replaced before the re-scan caught the rest.
+        assert_eq!(entry.replacements.len(), 1);
+        assert_eq!(entry.replacements[0].rule, "iban");
+        // No copy and no temporary file is left.
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    }
 
     #[test]
     fn relative_paths_stay_inside() {
