@@ -1085,3 +1085,151 @@ fn no_plain_value_in_audit_log_stdout_or_stderr() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built documents for places the fixtures do not have.
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// A minimal DOCX with these extra parts (name, XML) and document relationships.
+fn minimal_docx(path: &Path, body: &str, rels: &str, parts: &[(&str, String)]) {
+    let mut files: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/><Override PartName="/word/commentsExtended.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"/><Override PartName="/word/commentsIds.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.commentsIds+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string()),
+        ("word/document.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:body>{body}</w:body></w:document>"#)),
+        ("word/_rels/document.xml.rels", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>"#)),
+    ];
+    files.extend(parts.iter().cloned());
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, content) in files {
+        z.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(content.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn docx_comment_extensions_insertions_and_hyperlinks() {
+    let mut g = sladd::synth::Gen::new(21);
+    let (a, b, c) = (g.fnr(), g.fnr(), g.fnr());
+    let body = format!(
+        r#"<w:p><w:commentRangeStart w:id="7"/><w:r><w:t>Sak om tilskudd.</w:t></w:r><w:commentRangeEnd w:id="7"/><w:r><w:commentReference w:id="7"/></w:r><w:commentRangeStart w:id="8"/><w:r><w:t>Ellers greit.</w:t></w:r><w:commentRangeEnd w:id="8"/><w:r><w:commentReference w:id="8"/></w:r></w:p><w:p><w:ins w:id="1" w:author="Kari Saksbehandler" w:date="2024-01-01T00:00:00Z"><w:r><w:t>Fnr {a}</w:t></w:r></w:ins><w:del w:id="2" w:author="Kari Saksbehandler" w:date="2024-01-01T00:00:00Z"><w:r><w:delText>tidligere {b}</w:delText></w:r></w:del></w:p><w:p><w:hyperlink r:id="rId9"><w:r><w:t>ola.nordmann@eksempel.no</w:t></w:r></w:hyperlink></w:p>"#
+    );
+    let comments = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:comments xmlns:w="{W}" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:comment w:id="7" w:author="Ola" w:initials="ON"><w:p w14:paraId="11111111"><w:r><w:t>Fødselsnummer {c}</w:t></w:r></w:p></w:comment><w:comment w:id="8" w:author="Ola" w:initials="ON"><w:p w14:paraId="22222222"><w:r><w:t>Ser bra ut.</w:t></w:r></w:p></w:comment></w:comments>"#
+    );
+    let ext = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w15:commentsEx xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"><w15:commentEx w15:paraId="11111111" w15:done="0"/><w15:commentEx w15:paraId="22222222" w15:done="0"/></w15:commentsEx>"#.to_string();
+    let ids = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w16cid:commentsIds xmlns:w16cid="http://schemas.microsoft.com/office/word/2016/wordml/cid"><w16cid:commentId w16cid:paraId="11111111" w16cid:durableId="5A5A5A5A"/><w16cid:commentId w16cid:paraId="22222222" w16cid:durableId="6B6B6B6B"/></w16cid:commentsIds>"#.to_string();
+    let rels = r#"<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="mailto:ola.nordmann@eksempel.no" TargetMode="External"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("sak.docx");
+    minimal_docx(
+        &src,
+        &body,
+        rels,
+        &[
+            ("word/comments.xml", comments),
+            ("word/commentsExtended.xml", ext),
+            ("word/commentsIds.xml", ids),
+        ],
+    );
+    let run = redact(&[&src], &dir.path().join("out"), &["--min-severity", "low"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let copy = dir.path().join("out/sak.docx");
+    let all = valid_package(&copy);
+    for v in [&a, &b, &c] {
+        assert!(!all.contains(v.as_str()), "{v} left");
+    }
+    assert!(
+        !all.contains("ola.nordmann@eksempel.no"),
+        "the mailto target too"
+    );
+    let doc = String::from_utf8(entry(&copy, "word/document.xml").unwrap()).unwrap();
+    // The comment with the number and its anchors are gone; the other comment stays.
+    assert!(!doc.contains(r#"w:id="7""#), "{doc}");
+    assert_eq!(doc.matches(r#"w:id="8""#).count(), 3, "{doc}");
+    // The insertion is live text: masked in place. The deletion is removed.
+    assert!(doc.contains("<w:t>Fnr XXXXXXXXXXX</w:t>"), "{doc}");
+    assert!(!doc.contains("<w:del "));
+    assert!(doc.contains(r#"w:author="""#), "author emptied: {doc}");
+    let comments = String::from_utf8(entry(&copy, "word/comments.xml").unwrap()).unwrap();
+    assert!(!comments.contains(r#"w:id="7""#) && comments.contains("Ser bra ut."));
+    let ext = String::from_utf8(entry(&copy, "word/commentsExtended.xml").unwrap()).unwrap();
+    assert!(
+        !ext.contains("11111111") && ext.contains("22222222"),
+        "{ext}"
+    );
+    let ids = String::from_utf8(entry(&copy, "word/commentsIds.xml").unwrap()).unwrap();
+    assert!(
+        !ids.contains("11111111") && ids.contains("22222222"),
+        "{ids}"
+    );
+    let rels = String::from_utf8(entry(&copy, "word/_rels/document.xml.rels").unwrap()).unwrap();
+    let target = format!("mailto:{}", masked("ola.nordmann@eksempel.no"));
+    assert!(rels.contains(&target), "{rels}");
+    let actions: Vec<&str> = run.audit["files"][0]["replacements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "removed").count(),
+        2,
+        "{actions:?}"
+    );
+}
+
+/// A minimal ODT with a comment (annotation) and a tracked deletion holding numbers.
+#[test]
+fn odt_annotations_and_tracked_deletions_are_removed() {
+    let mut g = sladd::synth::Gen::new(33);
+    let (a, b) = (g.fnr(), g.fnr());
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2"><office:body><office:text><text:tracked-changes><text:changed-region text:id="ct1"><text:deletion><office:change-info><dc:creator>Kari</dc:creator><dc:date>2024-01-01T00:00:00</dc:date></office:change-info><text:p>Slettet: {b}</text:p></text:deletion></text:changed-region></text:tracked-changes><text:p>Vedtak<office:annotation office:name="__Annotation__1"><dc:creator>Ola</dc:creator><text:p>Fnr {a}</text:p></office:annotation> om støtte<office:annotation-end office:name="__Annotation__1"/>.<text:change text:change-id="ct1"/></text:p></office:text></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("vedtak.odt");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&src).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.text")
+        .unwrap();
+    for (name, data) in [
+        ("META-INF/manifest.xml", manifest.to_string()),
+        ("content.xml", content),
+    ] {
+        z.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(data.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    let run = redact(&[&src], &dir.path().join("out"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let copy = dir.path().join("out/vedtak.odt");
+    let xml = String::from_utf8(entry(&copy, "content.xml").unwrap()).unwrap();
+    xml_text(xml.as_bytes());
+    assert!(!xml.contains(&a) && !xml.contains(&b), "{xml}");
+    for gone in [
+        "office:annotation",
+        "annotation-end",
+        "changed-region",
+        "text:change ",
+    ] {
+        assert!(!xml.contains(gone), "{gone} left: {xml}");
+    }
+    assert!(xml.contains("<text:p>Vedtak om støtte.</text:p>"), "{xml}");
+    assert!(extracted(&copy).contains("Vedtak om støtte."));
+}

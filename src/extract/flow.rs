@@ -253,7 +253,8 @@ pub fn walk(
                     continue;
                 }
                 if track && d.removable.contains(&name) {
-                    let id = attr(&e, "id").or_else(|| attr(&e, "name"));
+                    // `office:name` links an ODF annotation to its end; `w:id`, `text:id` others.
+                    let id = attr(&e, "name").or_else(|| attr(&e, "id"));
                     w.containers.push(Container {
                         name: name.to_string(),
                         start: before,

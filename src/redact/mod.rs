@@ -139,9 +139,9 @@ pub struct Redacted {
     pub replacements: Vec<Replacement>,
     /// Other changes made (author names cleared, thumbnail removed), for the audit log.
     pub notes: Vec<String>,
-    /// Values replaced (identifiers only), to check no copy of them is left elsewhere in the
-    /// file. In memory only.
-    pub values: Vec<String>,
+    /// Values replaced (identifiers only) and their replacements, to check no copy of them is
+    /// left elsewhere in the file. In memory only.
+    pub values: Vec<(String, String)>,
 }
 
 impl Redacted {
@@ -347,7 +347,7 @@ impl Redactor {
             let v = String::from_utf8_lossy(&segs[p.seg].text[p.start..p.end]).into_owned();
             let digits = v.chars().filter(char::is_ascii_digit).count();
             if digits >= 7 || v.contains('@') {
-                into.values.push(v);
+                into.values.push((v, p.with.clone()));
             }
         }
     }

@@ -209,7 +209,8 @@ pub fn redact<R: Read + Seek, W: Write + Seek>(
             }
         }
         let vml_cells = book.note_shapes.get(name);
-        if s.is_empty() && vml_cells.is_none() {
+        let rels = lower.ends_with(".rels") && !done.values.is_empty();
+        if s.is_empty() && vml_cells.is_none() && !rels {
             continue;
         }
         let Some(part) = pkg.part(name, ctx)? else {
@@ -220,6 +221,10 @@ pub fn redact<R: Read + Seek, W: Write + Seek>(
         part.edits.extend(edits);
         if let Some(cells) = vml_cells {
             part.edits.extend(note_shapes(&part.xml.text, cells));
+        }
+        if rels {
+            part.edits
+                .extend(external_targets(&part.xml.text, &done.values));
         }
     }
     if authors > 0 {
@@ -251,6 +256,40 @@ pub fn redact<R: Read + Seek, W: Write + Seek>(
     residue(pkg.za, &changes, &done.values, ctx)?;
     let out = rebuild(pkg.za, out, &changes)?;
     Ok((out, done))
+}
+
+/// Edits replacing values in the targets of external relationships (a `mailto:` link whose
+/// text was redacted), where the value is written as it is in the text.
+fn external_targets(text: &str, values: &[(String, String)]) -> Vec<Edit> {
+    let mut out = Vec::new();
+    let mut r = Reader::from_str(text);
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                for a in e.attributes().with_checks(false).flatten() {
+                    if a.key.local_name().as_ref() != "Target" {
+                        continue;
+                    }
+                    let raw: &str = &a.value;
+                    let off = (raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+                    if off > text.len() || off + raw.len() > text.len() {
+                        continue;
+                    }
+                    for (v, with) in values {
+                        for (at, _) in raw.match_indices(v.as_str()) {
+                            out.push(Edit::new(
+                                off + at,
+                                off + at + v.len(),
+                                edit::escape_xml(with),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return out,
+            _ => {}
+        }
+    }
 }
 
 /// `durableId`s of removed comments (Word links `commentsExtensible` by them, through

@@ -259,6 +259,45 @@ fn temp_beside(target: &Path) -> PathBuf {
     target.with_file_name(format!(".sladd-{}-{n}.{name}", std::process::id()))
 }
 
+/// Redaction passes over one file at most (see [`one_file`]).
+const PASSES: usize = 3;
+
+/// Re-scans a copy with the same rules, as a scan of the output folder would see it: the
+/// findings that should have been replaced, and what could not be read.
+fn rescan(
+    red: &Redactor,
+    scanner: &mut Scanner,
+    copy: &Path,
+    display: &str,
+    bufs: &mut Buffers,
+) -> (Vec<Remaining>, Vec<String>) {
+    let result = scanner.scan_path(copy, display, bufs);
+    let remaining = result
+        .findings
+        .iter()
+        .filter(|f| {
+            red.qualifies(&f.rule, f.severity)
+                && !red.allowlisted(&f.normalized)
+                && !red.is_pseudonym(&f.value)
+        })
+        .map(|f| Remaining {
+            rule: f.rule.clone(),
+            inner: f.inner.clone(),
+            location: f.location.clone(),
+            masked: f.masked.clone(),
+        })
+        .collect();
+    let unread = result
+        .not_examined
+        .iter()
+        .map(|n| match &n.inner {
+            Some(i) => format!("{i}: {}", n.reason),
+            None => n.reason.clone(),
+        })
+        .collect();
+    (remaining, unread)
+}
+
 /// One file's job: redact into a temporary copy, re-scan it, move it into place.
 fn one_file(
     red: &mut Redactor,
@@ -294,66 +333,62 @@ fn one_file(
         entry.reason = Some(format!("cannot create {}: {e}", dir.display()));
         return entry;
     }
-    let temp = temp_beside(&target);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        red.redact_path(path, &temp, bufs)
-    }))
-    .unwrap_or_else(|_| {
-        *bufs = Buffers::default();
-        Err(Refusal(
-            "internal error while redacting this file (please report it)".into(),
-        ))
-    });
-    let done = match outcome {
-        Ok(d) => d,
-        Err(r) => {
-            let _ = std::fs::remove_file(&temp);
-            entry.reason = Some(r.0);
-            return entry;
-        }
-    };
-    entry.replacements = done.replacements;
-    entry.notes = done.notes;
-
-    // Re-scan the copy with the same rules, as a scan of the output folder would see it.
     let display = target.to_string_lossy().into_owned();
-    let result = scanner.scan_path(&temp, &display, bufs);
-    for f in &result.findings {
-        if red.qualifies(&f.rule, f.severity)
-            && !red.allowlisted(&f.normalized)
-            && !red.is_pseudonym(&f.value)
-        {
-            entry.remaining.push(Remaining {
-                rule: f.rule.clone(),
-                inner: f.inner.clone(),
-                location: f.location.clone(),
-                masked: f.masked.clone(),
-            });
+    let mut temp = temp_beside(&target);
+    let mut from = path.to_path_buf();
+    // Removing a tracked deletion or comment can join text into a value neither scan saw
+    // before; redacting the copy again catches that. Every pass is re-scanned.
+    for pass in 1..=PASSES {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            red.redact_path(&from, &temp, bufs)
+        }))
+        .unwrap_or_else(|_| {
+            *bufs = Buffers::default();
+            Err(Refusal(
+                "internal error while redacting this file (please report it)".into(),
+            ))
+        });
+        if pass > 1 {
+            let _ = std::fs::remove_file(&from);
         }
-    }
-    let unread: Vec<String> = result
-        .not_examined
-        .iter()
-        .map(|n| match &n.inner {
-            Some(i) => format!("{i}: {}", n.reason),
-            None => n.reason.clone(),
-        })
-        .collect();
-    if !entry.remaining.is_empty() || !unread.is_empty() {
-        let _ = std::fs::remove_file(&temp);
-        entry.status = Status::Failed;
-        entry.reason = Some(if entry.remaining.is_empty() {
-            format!(
+        let done = match outcome {
+            Ok(d) => d,
+            Err(r) => {
+                let _ = std::fs::remove_file(&temp);
+                entry.reason = Some(r.0);
+                return entry;
+            }
+        };
+        entry.replacements.extend(done.replacements);
+        for n in done.notes {
+            if !entry.notes.contains(&n) {
+                entry.notes.push(n);
+            }
+        }
+        let (remaining, unread) = rescan(red, scanner, &temp, &display, bufs);
+        entry.remaining = remaining;
+        if !unread.is_empty() {
+            let _ = std::fs::remove_file(&temp);
+            entry.status = Status::Failed;
+            entry.reason = Some(format!(
                 "the copy could not be re-scanned whole ({})",
                 unread.join("; ")
-            )
-        } else {
-            format!(
+            ));
+            return entry;
+        }
+        if entry.remaining.is_empty() {
+            break;
+        }
+        if pass == PASSES {
+            let _ = std::fs::remove_file(&temp);
+            entry.status = Status::Failed;
+            entry.reason = Some(format!(
                 "the re-scan of the copy still found {} finding(s) at the chosen level; the copy was deleted",
                 entry.remaining.len()
-            )
-        });
-        return entry;
+            ));
+            return entry;
+        }
+        from = std::mem::replace(&mut temp, temp_beside(&target));
     }
     if let Err(e) = std::fs::rename(&temp, &target) {
         let _ = std::fs::remove_file(&temp);
@@ -580,7 +615,13 @@ mod tests {
         let mut scanner = Scanner::new(all, key, Limits::default());
         let out = dir.path().join("ut");
         let layout = Layout::new(&out, std::slice::from_ref(&src)).unwrap();
-        let entry = one_file(&mut red, &mut scanner, &layout, &file, &mut Buffers::default());
+        let entry = one_file(
+            &mut red,
+            &mut scanner,
+            &layout,
+            &file,
+            &mut Buffers::default(),
+        );
         assert_eq!(entry.status, Status::Failed, "{entry:?}");
         assert!(entry.output.is_none());
         assert_eq!(entry.remaining.len(), 1);

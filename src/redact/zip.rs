@@ -160,7 +160,7 @@ pub fn join(outer: Option<&str>, name: &str) -> String {
 pub fn residue<R: Read + Seek>(
     za: &mut zip::ZipArchive<R>,
     changes: &Changes,
-    values: &[String],
+    values: &[(String, String)],
     ctx: &Ctx<'_>,
 ) -> Result<(), Refusal> {
     if values.is_empty() {
@@ -168,7 +168,7 @@ pub fn residue<R: Read + Seek>(
     }
     let finders: Vec<memchr::memmem::Finder<'_>> = values
         .iter()
-        .map(|v| memchr::memmem::Finder::new(v.as_bytes()))
+        .map(|(v, _)| memchr::memmem::Finder::new(v.as_bytes()))
         .collect();
     for (i, name) in names(za).iter().enumerate() {
         let lower = name.to_ascii_lowercase();
