@@ -487,7 +487,7 @@ impl Redactor {
                 let out = std::io::BufWriter::new(std::fs::File::create(dst)?);
                 let (out, done) =
                     with_ctx(&limits, |ctx| zip::redact(self, file, out, ctx, None, bufs))?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                out.into_inner().map_err(|e| e.into_error())?;
                 Ok(done)
             }
             Format::Eml | Format::Html | Format::Xml => {
@@ -511,7 +511,7 @@ impl Redactor {
             _ => {
                 let mut out = std::io::BufWriter::new(std::fs::File::create(dst)?);
                 let done = text::redact(self, &head, file, format, &mut out, None, bufs)?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                out.into_inner().map_err(|e| e.into_error())?;
                 Ok(done)
             }
         }

@@ -108,6 +108,10 @@ pub fn redact<R: Read + Seek, W: Write + Seek>(
         let plan = xml::plan_flow(red, &part.xml.text, name, &flow::OOXML, kind, inner, ctx)
             .map_err(|r| Refusal(format!("{name}: {r}")))?;
         part.edits.extend(plan.edits);
+        if part.edits.is_empty() {
+            // Read again only if a later step changes it.
+            pkg.parts.remove(name);
+        }
         for c in plan.removed {
             if c.name == "comment" {
                 comment_ids.extend(c.id);
