@@ -1233,3 +1233,77 @@ fn odt_annotations_and_tracked_deletions_are_removed() {
     assert!(xml.contains("<text:p>Vedtak om støtte.</text:p>"), "{xml}");
     assert!(extracted(&copy).contains("Vedtak om støtte."));
 }
+
+/// The combination rule (an identifier and a sensitive fact in one record) points at the
+/// identifier: replacing it is what removes the link. Tested with a pack of our own, so it
+/// does not depend on the built-in health rules.
+#[test]
+fn combination_hits_replace_the_identifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = util::write(
+        dir.path(),
+        "pakke.toml",
+        r#"[pack]
+id = "test"
+schema = 1
+
+[[rule]]
+id = "test.diagnose"
+title = { no = "Diagnose", en = "Diagnosis" }
+description = { no = "En diagnosekode.", en = "A diagnosis code." }
+category = "health"
+severity = "low"
+pattern = 'diagnose F[0-9]{2}'
+sensitive = true
+
+[[rule]]
+id = "test.kombinasjon"
+title = { no = "Person og helseopplysning", en = "Person and health data" }
+description = { no = "Begge deler.", en = "Both." }
+category = "person-sensitive"
+severity = "critical"
+combination = true
+"#,
+    );
+    let src = dir.path().join("inn");
+    util::write(&src, "notat.txt", "Kari, fnr 20036914700, diagnose F32.\n");
+    let pack = pack.to_str().unwrap();
+    // Only the combination rule: the identifier goes, the (low) diagnosis stays.
+    let run = redact(
+        &[&src],
+        &dir.path().join("ut"),
+        &["--rules", pack, "--only", "test.kombinasjon"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ut/notat.txt")).unwrap(),
+        "Kari, fnr XXXXXXXXXXX, diagnose F32.\n"
+    );
+    let r = &run.audit["files"][0]["replacements"];
+    assert_eq!(r.as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r[0]["rule"], "test.kombinasjon");
+    // Default level: the fødselsnummer and the combination are one replacement, named after
+    // the identifier's own rule; as a pseudonym it is a Tenor number.
+    let run = redact(
+        &[&src],
+        &dir.path().join("ut2"),
+        &["--rules", pack, "--style", "pseudonym"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = &run.audit["files"][0]["replacements"];
+    assert_eq!(r.as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r[0]["rule"], "no.fnr");
+    let out = std::fs::read_to_string(dir.path().join("ut2/notat.txt")).unwrap();
+    let number: String = out
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("fnr ")
+        .to_string();
+    use sladd::detect::validators::fnr::{Kind, Synthetic, classify};
+    assert_eq!(
+        classify(number.as_bytes()).unwrap().kind,
+        Kind::Synthetic(Synthetic::Tenor),
+        "{out}"
+    );
+}

@@ -198,7 +198,10 @@ pub fn redact<R: Read + Seek, W: Write + Seek>(
             match name.as_str() {
                 "docProps/core.xml" => s.clear_content = &["creator", "lastModifiedBy"],
                 "docProps/app.xml" => s.clear_content = &["Manager"],
-                _ if name.starts_with("word/") => s.clear_attrs = &["author", "initials", "userId"],
+                // Parts with text (and comment extensions, people); not styles or settings.
+                _ if name.starts_with("word/") && ex::is_xml_part(name) => {
+                    s.clear_attrs = &["author", "initials", "userId"]
+                }
                 "ppt/commentAuthors.xml" => {
                     s.clear_attrs_of = &[("cmAuthor", &["name", "initials"])];
                 }
