@@ -1307,3 +1307,40 @@ combination = true
         "{out}"
     );
 }
+
+/// A subject hidden in an encoded word is rewritten as a new encoded word; the header block
+/// stays intact.
+#[test]
+fn eml_encoded_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = sladd::synth::Gen::new(12);
+    let fnr = g.fnr();
+    let subject = format!("Søknad fra fnr {fnr}");
+    let encoded = format!(
+        "=?utf-8?q?{}?=",
+        subject
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("={b:02X}")
+            })
+            .collect::<String>()
+    );
+    let msg = format!(
+        "From: Kari <kari@eksempel.no>\r\nTo: post@eksempel.no\r\nSubject: {encoded}\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHei, se emnet.\r\n"
+    );
+    let src = dir.path().join("emne.eml");
+    std::fs::write(&src, &msg).unwrap();
+    let run = redact(&[&src], &dir.path().join("out"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let raw = std::fs::read(dir.path().join("out/emne.eml")).unwrap();
+    let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(m.subject(), Some("Søknad fra fnr XXXXXXXXXXX"));
+    assert_eq!(
+        m.to().unwrap().first().unwrap().address(),
+        Some("post@eksempel.no")
+    );
+    assert!(m.date().is_some(), "headers after the subject survive");
+    assert_eq!(m.body_text(0).unwrap().trim_end(), "Hei, se emnet.");
+}

@@ -341,7 +341,9 @@ impl Redactor {
         }
     }
 
-    /// Plans for a record and returns them with the values that must not be left elsewhere.
+    /// Notes the identifiers (seven digits or more, or an `@`) among planned replacements,
+    /// with their replacements, for the check that no copy of them is left elsewhere in a
+    /// document.
     pub fn note_values(planned: &[Planned], segs: &[Segment<'_>], into: &mut Redacted) {
         for p in planned {
             let v = String::from_utf8_lossy(&segs[p.seg].text[p.start..p.end]).into_owned();
