@@ -71,6 +71,13 @@ pub enum Command {
     /// the same key. Without VALUE, reads one value per line from standard input (keeps it out
     /// of the shell history).
     AllowlistHash(AllowlistHashArgs),
+    /// Write copies of files with the personal data replaced, for publishing.
+    ///
+    /// Every file under SRC is copied into --out at the same relative path with each finding
+    /// at or above --min-severity (or of the --only rules) replaced; formats that cannot be
+    /// redacted safely (PDF, images, legacy Office) are not copied but listed. Every copy is
+    /// re-scanned and deleted if something is left. Originals are never changed.
+    Redact(crate::redact::RedactArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a folder.
@@ -382,6 +389,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rules(args) => rules_command(args),
         Command::Explain(args) => explain_command(args),
         Command::AllowlistHash(args) => allowlist_hash_command(args),
+        Command::Redact(args) => crate::redact::run::command(args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut out = std::io::stdout().lock();

@@ -14,7 +14,8 @@
 //! Rules are data ([`rules`], files in `rules/`), compiled once into a [`detect::Detector`].
 //! A project's `sladd.toml` ([`config`]), the command line and the defaults are resolved into
 //! one [`plan::Plan`]; [`baseline`] files and the config's allowlist drop known findings before
-//! they are reported. [`explain`] tells a clerk what one number is.
+//! they are reported. [`explain`] tells a clerk what one number is. [`redact`] writes copies
+//! of files with the findings replaced.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
@@ -28,6 +29,7 @@ pub mod fingerprint;
 pub mod mask;
 pub mod model;
 pub mod plan;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -11,7 +11,14 @@
 //!
 //! The location's `part` is the XML part, `line` the paragraph's ordinal in the part (cells
 //! and fields count as paragraphs), so findings can be told apart and found again.
+//!
+//! [`walk`] also serves the redactor: with `track` set it records where each piece of text
+//! came from ([`Mapped`]), which removable elements (tracked deletions, comments) enclose it,
+//! and which spreadsheet cells hold a value rather than text; it then also walks the
+//! `mc:Fallback` copies of text boxes, which extraction skips as duplicates but a redacted
+//! file must not keep.
 
+use super::srcmap::{CellSource, Container, Mapped, PieceKind};
 use super::{Ctx, Problem, Sink, limit};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
@@ -31,9 +38,15 @@ pub struct Dialect {
     pub space: &'static [&'static str],
     /// Subtrees that repeat other content (e.g. `mc:Fallback` copies of text boxes).
     pub skip: &'static [&'static str],
+    /// Elements a redactor removes whole when they hold a finding (tracked deletions,
+    /// comments); tracked by [`walk`] only.
+    pub removable: &'static [&'static str],
     /// OpenDocument spreadsheet: cells get sheet names and references.
     pub spreadsheet: bool,
 }
+
+/// The subtree that only repeats other content; walked when tracking (see the module docs).
+const DUPLICATE: &str = "Fallback";
 
 pub const OOXML: Dialect = Dialect {
     paragraph: &["p"],
@@ -44,6 +57,7 @@ pub const OOXML: Dialect = Dialect {
     tab: &["tab", "ptab"],
     space: &["br", "cr"],
     skip: &["Fallback", "rPr", "pPr", "sectPr", "tblPr", "tcPr", "trPr"],
+    removable: &["del", "moveFrom", "comment", "cm"],
     spreadsheet: false,
 };
 
@@ -56,6 +70,7 @@ pub const ODF: Dialect = Dialect {
     tab: &["tab"],
     space: &["line-break", "s"],
     skip: &[],
+    removable: &["annotation", "changed-region"],
     spreadsheet: false,
 };
 
@@ -98,7 +113,7 @@ pub fn cell_ref(col: u32, row: u32) -> String {
 struct Cell {
     /// 0-based column, for the header lookup.
     col: usize,
-    text: String,
+    text: Mapped,
     place: Location,
     note: Option<Text>,
 }
@@ -124,17 +139,42 @@ struct Table {
     next_row: u32,
 }
 
+/// Receives the records of a [`walk`], each segment with its source map (empty maps unless
+/// the walk tracks sources).
+pub trait Units {
+    fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], maps: &[&Mapped]);
+}
+
+/// Plain extraction: records go to a [`Sink`], maps are dropped.
+struct Records<'s>(&'s mut dyn Sink);
+
+impl Units for Records<'_> {
+    fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], _: &[&Mapped]) {
+        self.0.record(None, segs, places);
+    }
+}
+
 struct Walker<'d, 's> {
     d: &'d Dialect,
     part: &'s str,
     ordinal: u64,
-    paras: Vec<String>,
+    paras: Vec<Mapped>,
     row: Option<Row>,
     tables: Vec<Table>,
     in_text: usize,
-    loose: String,
+    loose: Mapped,
     loose_name: String,
-    sink: &'s mut dyn Sink,
+    units: &'s mut dyn Units,
+    /// Record source maps (for the redactor).
+    track: bool,
+    /// Source range of the event being handled.
+    pos: (usize, usize),
+    containers: Vec<Container>,
+    /// Open removable elements: index into `containers` and element depth.
+    open: Vec<(usize, usize)>,
+    /// Depth of the open `mc:Fallback` walked while tracking: its paragraphs repeat others and
+    /// do not count in the paragraph ordinals.
+    duplicate_at: Option<usize>,
 }
 
 /// Extracts one XML part.
@@ -145,6 +185,19 @@ pub fn extract(
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
+    walk(xml, part, d, ctx, false, &mut Records(sink)).map(|_| ())
+}
+
+/// Walks one XML part, handing each record to `units`. With `track`, maps record the source
+/// of the text; returns the removable elements seen (empty without `track`).
+pub fn walk(
+    xml: &str,
+    part: &str,
+    d: &Dialect,
+    ctx: &Ctx<'_>,
+    track: bool,
+    units: &mut dyn Units,
+) -> Result<Vec<Container>, Problem> {
     let mut r = Reader::from_str(xml);
     let cfg = r.config_mut();
     cfg.check_end_names = false;
@@ -157,19 +210,26 @@ pub fn extract(
         row: None,
         tables: Vec::new(),
         in_text: 0,
-        loose: String::new(),
+        loose: Mapped::default(),
         loose_name: String::new(),
-        sink,
+        units,
+        track,
+        pos: (0, 0),
+        containers: Vec::new(),
+        open: Vec::new(),
+        duplicate_at: None,
     };
     let mut depth = 0usize;
     let mut skip_at: Option<usize> = None;
     loop {
+        let before = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|_| {
             Problem::reason(format!(
                 "malformed XML in {part} near byte {}",
                 r.error_position()
             ))
         })?;
+        w.pos = (before, r.buffer_position() as usize);
         match ev {
             Event::Start(e) => {
                 depth += 1;
@@ -185,9 +245,23 @@ pub fn extract(
                 if skip_at.is_some() {
                     continue;
                 }
-                if d.skip.contains(&local(&e)) {
+                let name = local(&e);
+                if track && name == DUPLICATE {
+                    w.duplicate_at.get_or_insert(depth);
+                } else if d.skip.contains(&name) {
                     skip_at = Some(depth);
                     continue;
+                }
+                if track && d.removable.contains(&name) {
+                    // `office:name` links an ODF annotation to its end; `w:id`, `text:id` others.
+                    let id = attr(&e, "name").or_else(|| attr(&e, "id"));
+                    w.containers.push(Container {
+                        name: name.to_string(),
+                        start: before,
+                        id,
+                        ..Container::default()
+                    });
+                    w.open.push((w.containers.len() - 1, depth));
                 }
                 w.start(&e, false);
             }
@@ -204,20 +278,42 @@ pub fn extract(
                     }
                 } else {
                     w.end(name);
+                    if let Some(&(i, at)) = w.open.last()
+                        && at == depth
+                    {
+                        w.containers[i].end = w.pos.1;
+                        w.open.pop();
+                    }
+                    if w.duplicate_at == Some(depth) {
+                        w.duplicate_at = None;
+                    }
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(t) if skip_at.is_none() => w.text(&t.xml10_content()),
+            Event::Text(t) if skip_at.is_none() => {
+                if track {
+                    // The raw text: `push_chars` normalises line ends as `xml10_content` does.
+                    let raw = &xml[before..w.pos.1];
+                    debug_assert_eq!(raw, &*t);
+                    w.text(raw, Some((before, raw.len(), PieceKind::Verbatim)));
+                } else {
+                    w.text(&t.xml10_content(), None);
+                }
+            }
             Event::CData(t) if skip_at.is_none() => {
-                w.text(&t.into_inner());
+                let inner = t.into_inner();
+                // `<![CDATA[` precedes the content.
+                let src = track.then_some((before + 9, inner.len(), PieceKind::CData));
+                w.text(&inner, src);
             }
             Event::GeneralRef(g) if skip_at.is_none() => {
+                let src = track.then_some((before, w.pos.1 - before, PieceKind::Atomic));
                 if let Ok(Some(c)) = g.resolve_char_ref() {
-                    w.text(c.encode_utf8(&mut [0; 4]));
+                    w.text(c.encode_utf8(&mut [0; 4]), src);
                 } else if let Some(s) =
                     quick_xml::escape::resolve_predefined_entity(&g.xml10_content())
                 {
-                    w.text(s);
+                    w.text(s, src);
                 }
             }
             Event::Eof => break,
@@ -225,7 +321,7 @@ pub fn extract(
         }
     }
     w.flush_loose();
-    Ok(())
+    Ok(w.containers)
 }
 
 fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
@@ -249,6 +345,13 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Paragraphs and fields count, except in a duplicate subtree.
+    fn count(&mut self) {
+        if self.duplicate_at.is_none() {
+            self.ordinal += 1;
+        }
+    }
+
     fn in_cell(&self) -> bool {
         self.row.as_ref().is_some_and(|r| r.cur.is_some())
     }
@@ -262,8 +365,14 @@ impl Walker<'_, '_> {
             self.loose_name.push_str(name);
         }
         if d.paragraph.contains(&name) {
-            self.ordinal += 1;
-            self.paras.push(String::new());
+            self.count();
+            self.paras.push(Mapped::default());
+            if self.track
+                && let Some(&(i, _)) = self.open.last()
+                && let Some(id) = attr(e, "paraId")
+            {
+                self.containers[i].para_ids.push(id);
+            }
         } else if d.text.contains(&name) {
             self.in_text += 1;
         } else if d.tab.contains(&name) {
@@ -307,6 +416,7 @@ impl Walker<'_, '_> {
             place.line = self.ordinal + 1;
             let mut note = None;
             let mut numeric = None;
+            let mut rebuild = false;
             let mut col = self.row.as_ref().map_or(0, |r| r.cells.len());
             if d.spreadsheet {
                 let t = self.tables.last_mut();
@@ -321,14 +431,24 @@ impl Walker<'_, '_> {
                         .unwrap_or(1);
                     t.col = t.col.saturating_add(rep.clamp(1, 1 << 14));
                 }
-                if matches!(attr(e, "value-type").as_deref(), Some("float")) {
+                let value_type = attr(e, "value-type");
+                if matches!(value_type.as_deref(), Some("float")) {
                     numeric = attr(e, "value");
                 }
+                // A number, date or formula result is held in attributes too: rebuilt whole.
+                rebuild = value_type.is_some_and(|v| v != "string") || attr(e, "formula").is_some();
             }
-            let mut text = String::new();
+            let mut text = Mapped::default();
             if let Some(v) = numeric.as_deref().and_then(restore_leading_zero) {
-                text = v;
+                text.push_str(&v);
                 note = Some(leading_zero_note());
+            }
+            if self.track && rebuild && !empty {
+                text.cell = Some(CellSource {
+                    start: self.pos.0,
+                    tag_end: self.pos.1,
+                    end: 0,
+                });
             }
             if let Some(r) = &mut self.row {
                 r.cur = Some(Cell {
@@ -355,21 +475,25 @@ impl Walker<'_, '_> {
                     && c.note.is_none()
                 {
                     if !c.text.is_empty() {
-                        c.text.push('\n');
+                        c.text.push_str("\n");
                     }
-                    c.text.push_str(&text);
+                    c.text.append(&text);
                 }
-            } else if !text.trim().is_empty() {
+            } else if !text.text.trim().is_empty() {
                 let place = self.place();
-                self.emit(&[(text.as_str(), place, None, None)]);
+                self.emit(&[(&text, place, None, None)]);
             }
         } else if d.text.contains(&name) {
             self.in_text = self.in_text.saturating_sub(1);
         } else if d.cell.contains(&name) {
+            let end = self.pos.1;
             if let Some(r) = &mut self.row
                 && r.nested == 0
-                && let Some(c) = r.cur.take()
+                && let Some(mut c) = r.cur.take()
             {
+                if let Some(cell) = &mut c.text.cell {
+                    cell.end = end;
+                }
                 r.cells.push(c);
             }
         } else if d.row.contains(&name) {
@@ -392,18 +516,18 @@ impl Walker<'_, '_> {
         if let Some(t) = table {
             t.rows += 1;
             let is_header = t.rows == 1
-                && row.cells.iter().any(|c| !c.text.trim().is_empty())
+                && row.cells.iter().any(|c| !c.text.text.trim().is_empty())
                 && row
                     .cells
                     .iter()
-                    .all(|c| !c.text.bytes().any(|b| b.is_ascii_digit()));
+                    .all(|c| !c.text.text.bytes().any(|b| b.is_ascii_digit()));
             if is_header {
                 let mut names = Vec::new();
                 for c in &row.cells {
                     if names.len() <= c.col {
                         names.resize(c.col + 1, String::new());
                     }
-                    names[c.col] = c.text.trim().to_string();
+                    names[c.col] = c.text.text.trim().to_string();
                 }
                 t.headers = Some(names);
             } else {
@@ -412,43 +536,36 @@ impl Walker<'_, '_> {
         }
         let mut parts = Vec::new();
         for c in &row.cells {
-            if c.text.trim().is_empty() {
+            if c.text.text.trim().is_empty() {
                 continue;
             }
             let header = headers
                 .as_ref()
                 .and_then(|h| h.get(c.col))
                 .filter(|h| !h.is_empty())
-                .cloned();
+                .map(String::as_str);
             let mut place = c.place.clone();
-            place.field = header.clone();
-            parts.push((c.text.as_str(), place, header, c.note.clone()));
+            place.field = header.map(str::to_string);
+            parts.push((&c.text, place, header, c.note.as_ref()));
         }
-        let owned: Vec<(String, Location, Option<String>, Option<Text>)> = parts
-            .into_iter()
-            .map(|(t, p, h, n)| (t.to_string(), p, h, n))
-            .collect();
-        let view: Vec<(&str, Location, Option<&str>, Option<&Text>)> = owned
-            .iter()
-            .map(|(t, p, h, n)| (t.as_str(), p.clone(), h.as_deref(), n.as_ref()))
-            .collect();
-        self.emit(&view);
+        self.emit(&parts);
     }
 
-    fn emit(&mut self, parts: &[(&str, Location, Option<&str>, Option<&Text>)]) {
+    fn emit(&mut self, parts: &[(&Mapped, Location, Option<&str>, Option<&Text>)]) {
         if parts.is_empty() {
             return;
         }
         let segs: Vec<Segment<'_>> = parts
             .iter()
             .map(|(t, _, label, note)| {
-                Segment::new(t.as_bytes())
+                Segment::new(t.text.as_bytes())
                     .with_label(*label)
                     .with_note(*note)
             })
             .collect();
         let places: Vec<Location> = parts.iter().map(|p| p.1.clone()).collect();
-        self.sink.record(None, &segs, &places);
+        let maps: Vec<&Mapped> = parts.iter().map(|p| p.0).collect();
+        self.units.unit(&segs, &places, &maps);
     }
 
     fn push_str(&mut self, s: &str) {
@@ -457,29 +574,41 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn text(&mut self, s: &str) {
-        if let Some(p) = self.paras.last_mut() {
-            if self.d.text.is_empty() || self.in_text > 0 {
-                p.push_str(s);
-            }
+    /// Character data, with its source when tracking: `(offset, length, kind)`. Verbatim
+    /// text arrives raw (line ends not yet normalised).
+    fn text(&mut self, s: &str, src: Option<(usize, usize, PieceKind)>) {
+        let container = self.open.last().map(|&(i, _)| i);
+        let dest = if let Some(p) = self.paras.last_mut() {
+            (self.d.text.is_empty() || self.in_text > 0).then_some(p)
         } else if self.in_cell() {
             // Spreadsheet cells hold their paragraphs; stray text is formatting whitespace.
+            None
         } else if !s.trim().is_empty() || !self.loose.is_empty() {
-            self.loose.push_str(s);
+            Some(&mut self.loose)
+        } else {
+            None
+        };
+        let Some(m) = dest else { return };
+        match src {
+            None => m.push_str(s),
+            Some((at, _, PieceKind::Verbatim)) => {
+                m.push_chars(s, at, PieceKind::Verbatim, container)
+            }
+            Some((at, len, kind)) => m.push_raw(s, at, len, kind, container),
         }
     }
 
     fn flush_loose(&mut self) {
-        if self.loose.trim().is_empty() {
+        if self.loose.text.trim().is_empty() {
             self.loose.clear();
             return;
         }
         let text = std::mem::take(&mut self.loose);
-        self.ordinal += 1;
+        self.count();
         let mut place = self.place();
         let name = self.loose_name.clone();
         place.field = (!name.is_empty()).then(|| name.clone());
         let label = (!name.is_empty()).then_some(name.as_str());
-        self.emit(&[(text.as_str(), place, label, None)]);
+        self.emit(&[(&text, place, label, None)]);
     }
 }

@@ -10,7 +10,12 @@
 //! of the file is scanned as plain text rather than dropped.
 //!
 //! Locations are the line and column of the text in the file.
+//!
+//! [`walk`] serves the redactor as [`super::flow::walk`] does: with `track` set, every piece
+//! of text and attribute value comes with the source bytes it was read from.
 
+use super::flow::Units;
+use super::srcmap::{Mapped, PieceKind};
 use super::{Ctx, Problem, Sink, limit};
 use crate::detect::Segment;
 use crate::model::Location;
@@ -102,11 +107,21 @@ impl Lines<'_> {
 
 struct State<'p> {
     part: Option<&'p str>,
-    buf: String,
+    buf: Mapped,
     buf_place: Option<Location>,
     /// Cells of the open HTML table row.
-    row: Option<Vec<(String, Location)>>,
+    row: Option<Vec<(Mapped, Location)>>,
     label: String,
+    track: bool,
+}
+
+/// Plain extraction: records go to a [`Sink`], maps are dropped.
+struct Records<'s>(&'s mut dyn Sink);
+
+impl Units for Records<'_> {
+    fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], _: &[&Mapped]) {
+        self.0.record(None, segs, places);
+    }
 }
 
 impl State<'_> {
@@ -119,48 +134,57 @@ impl State<'_> {
         }
     }
 
-    fn add(&mut self, s: &str, at: (u64, u64)) {
+    /// Text at `at` (line, column); `src` is its source when tracking: offset, length and
+    /// kind (verbatim text arrives raw and is normalised here as `xml10_content` does).
+    fn add(&mut self, s: &str, at: (u64, u64), src: Option<(usize, usize, PieceKind)>) {
         if self.buf_place.is_none() {
             if s.trim().is_empty() {
                 return;
             }
             self.buf_place = Some(self.place(at));
         }
-        self.buf.push_str(s);
+        match src {
+            Some((off, _, PieceKind::Verbatim)) if self.track => {
+                self.buf.push_chars(s, off, PieceKind::Verbatim, None)
+            }
+            Some((off, len, kind)) if self.track => self.buf.push_raw(s, off, len, kind, None),
+            _ => self.buf.push_str(s),
+        }
     }
 
     /// Ends the current text run: into the open row's cell, or as a record.
-    fn flush(&mut self, sink: &mut dyn Sink, label: Option<&str>) {
+    fn flush(&mut self, units: &mut dyn Units, label: Option<&str>) {
         let Some(place) = self.buf_place.take() else {
             self.buf.clear();
             return;
         };
         let text = std::mem::take(&mut self.buf);
-        if text.trim().is_empty() {
+        if text.text.trim().is_empty() {
             return;
         }
         if let Some(row) = &mut self.row {
             row.push((text, place));
             return;
         }
-        sink.record(
-            None,
-            &[Segment::new(text.as_bytes()).with_label(label)],
+        units.unit(
+            &[Segment::new(text.text.as_bytes()).with_label(label)],
             &[place],
+            &[&text],
         );
     }
 
-    fn flush_row(&mut self, sink: &mut dyn Sink) {
-        self.flush(sink, None);
+    fn flush_row(&mut self, units: &mut dyn Units) {
+        self.flush(units, None);
         if let Some(row) = self.row.take()
             && !row.is_empty()
         {
             let segs: Vec<Segment<'_>> = row
                 .iter()
-                .map(|(t, _)| Segment::new(t.as_bytes()))
+                .map(|(t, _)| Segment::new(t.text.as_bytes()))
                 .collect();
             let places: Vec<Location> = row.iter().map(|(_, p)| p.clone()).collect();
-            sink.record(None, &segs, &places);
+            let maps: Vec<&Mapped> = row.iter().map(|(t, _)| t).collect();
+            units.unit(&segs, &places, &maps);
         }
     }
 }
@@ -174,6 +198,19 @@ pub fn extract_part(
 ) -> Result<(), Problem> {
     let text = super::decode_text(data);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    walk(text, d, part, ctx, false, &mut Records(sink))
+}
+
+/// Walks decoded markup, handing each record to `units`; with `track`, maps record the source
+/// (byte offsets in `text`) of every piece of text and attribute value.
+pub fn walk(
+    text: &str,
+    d: Dialect,
+    part: Option<&str>,
+    ctx: &Ctx<'_>,
+    track: bool,
+    sink: &mut dyn Units,
+) -> Result<(), Problem> {
     let mut r = Reader::from_str(text);
     let cfg = r.config_mut();
     cfg.check_end_names = false;
@@ -188,10 +225,11 @@ pub fn extract_part(
     };
     let mut st = State {
         part,
-        buf: String::new(),
+        buf: Mapped::default(),
         buf_place: None,
         row: None,
         label: String::new(),
+        track,
     };
     let html = d == Dialect::Html;
     let mut depth = 0usize;
@@ -203,14 +241,20 @@ pub fn extract_part(
             Err(_) => {
                 // Too broken to parse on: scan the rest as plain text.
                 st.flush_row(sink);
-                let rest = &text[before.min(text.len())..];
+                let from = before.min(text.len());
+                let rest = &text[from..];
                 if !rest.trim().is_empty() {
                     let place = st.place(lines.at(before));
-                    sink.record(None, &[Segment::new(rest.as_bytes())], &[place]);
+                    let mut m = Mapped::default();
+                    if track {
+                        m.push_raw(rest, from, rest.len(), PieceKind::Verbatim, None);
+                    }
+                    sink.unit(&[Segment::new(rest.as_bytes())], &[place], &[&m]);
                 }
                 return Ok(());
             }
         };
+        let after = r.buffer_position() as usize;
         let empty = matches!(ev, Event::Empty(_));
         match ev {
             Event::Start(e) | Event::Empty(e) => {
@@ -240,7 +284,7 @@ pub fn extract_part(
                     st.flush(sink, Some(&label));
                     st.label = name.clone();
                 }
-                attributes(&e, d, &mut st, lines.at(before), sink);
+                attributes(&e, d, &mut st, (lines.at(before), text), sink);
             }
             Event::End(e) => {
                 let name = e.local_name().as_ref().to_ascii_lowercase();
@@ -258,17 +302,24 @@ pub fn extract_part(
                 }
             }
             Event::Text(t) if !skip_style => {
-                let s = t.xml10_content();
-                st.add(&s, lines.at(before));
+                let at = lines.at(before);
+                if track {
+                    let raw = &text[before..after];
+                    st.add(raw, at, Some((before, raw.len(), PieceKind::Verbatim)));
+                } else {
+                    st.add(&t.xml10_content(), at, None);
+                }
             }
             Event::CData(t) if !skip_style => {
                 let s = t.into_inner().into_owned();
-                st.add(&s, lines.at(before));
+                let src = Some((before + 9, s.len(), PieceKind::CData));
+                st.add(&s, lines.at(before), src);
             }
             Event::GeneralRef(g) if !skip_style => {
                 let at = lines.at(before);
+                let src = Some((before, after - before, PieceKind::Atomic));
                 if let Ok(Some(c)) = g.resolve_char_ref() {
-                    st.add(c.encode_utf8(&mut [0; 4]), at);
+                    st.add(c.encode_utf8(&mut [0; 4]), at, src);
                 } else {
                     let name = g.xml10_content();
                     let resolved = if html {
@@ -277,10 +328,10 @@ pub fn extract_part(
                         quick_xml::escape::resolve_predefined_entity(&name)
                     };
                     match resolved {
-                        Some(s) => st.add(s, at),
+                        Some(s) => st.add(s, at, src),
                         None => {
                             let raw = format!("&{name};");
-                            st.add(&raw, at);
+                            st.add(&raw, at, src);
                         }
                     }
                 }
@@ -300,14 +351,15 @@ fn lower_local(e: &BytesStart<'_>) -> String {
 }
 
 /// One record of an element's attribute values, each labelled with its attribute's name.
+/// `text` is the whole source: a borrowed value's offset in it is its source.
 fn attributes(
     e: &BytesStart<'_>,
     d: Dialect,
     st: &mut State<'_>,
-    at: (u64, u64),
-    sink: &mut dyn Sink,
+    (at, text): ((u64, u64), &str),
+    sink: &mut dyn Units,
 ) {
-    let mut vals: Vec<(String, String)> = Vec::new();
+    let mut vals: Vec<(String, String, Mapped)> = Vec::new();
     for a in e.attributes().with_checks(false).flatten() {
         let key = a.key.local_name().as_ref().to_ascii_lowercase();
         if matches!(
@@ -324,20 +376,37 @@ fn attributes(
             .map(|v| v.into_owned())
             .unwrap_or_else(|_| a.value.to_string());
         if !value.trim().is_empty() {
-            vals.push((key, value));
+            let mut m = Mapped::default();
+            if st.track {
+                // The raw value borrows from the source; its address gives its offset.
+                let raw: &str = &a.value;
+                let off = (raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+                if off <= text.len() && off + raw.len() <= text.len() {
+                    let kind = if raw == value {
+                        PieceKind::Verbatim
+                    } else {
+                        PieceKind::Atomic
+                    };
+                    m.push_raw(&value, off, raw.len(), kind, None);
+                } else {
+                    m.push_str(&value);
+                }
+            }
+            vals.push((key, value, m));
         }
     }
     if !vals
         .iter()
-        .any(|(_, v)| v.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
+        .any(|(_, v, _)| v.bytes().any(|b| b.is_ascii_digit() || b == b'@'))
     {
         return;
     }
     let segs: Vec<Segment<'_>> = vals
         .iter()
-        .map(|(k, v)| Segment::new(v.as_bytes()).with_label(Some(k)))
+        .map(|(k, v, _)| Segment::new(v.as_bytes()).with_label(Some(k)))
         .collect();
     let place = st.place(at);
     let places = vec![place; segs.len()];
-    sink.record(None, &segs, &places);
+    let maps: Vec<&Mapped> = vals.iter().map(|(_, _, m)| m).collect();
+    sink.unit(&segs, &places, &maps);
 }

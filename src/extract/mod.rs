@@ -23,6 +23,7 @@ pub mod ooxml;
 pub mod pdf;
 pub mod rtf;
 pub mod sniff;
+pub mod srcmap;
 pub mod text;
 pub mod worker;
 pub mod xlsx;
@@ -99,6 +100,9 @@ pub trait Sink {
     fn not_examined(&mut self, inner: Option<&str>, reason: &str);
     /// A file or member is binary data of no supported format: skipped, counted.
     fn binary(&mut self, inner: Option<&str>);
+    /// Plain text is decoded from `encoding` (called once, before its first record). The
+    /// redactor writes the same encoding back; extraction has no use for it.
+    fn text_encoding(&mut self, _encoding: &'static encoding_rs::Encoding) {}
 }
 
 /// Names everything a member's extractor reports after the member: the member itself

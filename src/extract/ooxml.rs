@@ -72,7 +72,7 @@ fn part<R: Read + Seek>(
 
 /// XML parts worth reading. Relationship parts only hold targets and ids; themes, styles,
 /// fonts and settings hold no document text.
-fn is_xml_part(name: &str) -> bool {
+pub fn is_xml_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if !(lower.ends_with(".xml") || lower.ends_with(".vml")) || lower.ends_with(".rels") {
         return false;
@@ -94,7 +94,7 @@ fn is_xml_part(name: &str) -> bool {
 }
 
 /// Embedded files: OLE objects, packages and attachments inside the document.
-fn is_embedded(name: &str) -> bool {
+pub fn is_embedded(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("/embeddings/")
         || lower.starts_with("customxml/") && !lower.ends_with(".xml") && !lower.ends_with(".rels")

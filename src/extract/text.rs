@@ -14,7 +14,7 @@ use super::{Buffers, Limits, Sink, read_full};
 use crate::detect::context::WindowMode;
 use crate::detect::{Columns, Segment};
 use crate::model::Location;
-use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Decoder, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::io::Read;
 
 /// Bytes read from the source per decode step when transcoding.
@@ -37,6 +37,9 @@ pub fn extract(
         TextEncoding::Utf16Be => Some(UTF_16BE.new_decoder_with_bom_removal()),
         TextEncoding::Utf8OrLegacy => None,
     };
+    if let Some(d) = &decoder {
+        sink.text_encoding(d.encoding());
+    }
     let mut first_fill = true;
     let mut eof = false;
     // Text before `carry` was reported by the previous chunk.
@@ -63,8 +66,11 @@ pub fn extract(
                         if text.starts_with(b"\xEF\xBB\xBF") {
                             text.drain(..3);
                         }
-                        if !valid_utf8_prefix(text) {
+                        if valid_utf8_prefix(text) {
+                            sink.text_encoding(UTF_8);
+                        } else {
                             // Not UTF-8: re-decode what we have as Windows-1252.
+                            sink.text_encoding(WINDOWS_1252);
                             raw.clear();
                             raw.extend_from_slice(text);
                             text.clear();

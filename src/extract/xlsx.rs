@@ -8,8 +8,13 @@
 //! reported as such, with a note: Excel turns `0DDMMYYIIIKK` typed into a cell into a number.
 //! Cell comments are reported at their cell. Other parts (drawings, charts, pivot caches) go
 //! through the generic flow in [`super::ooxml`].
+//!
+//! [`walk`] serves the redactor as [`flow::walk`] does: with `track` set, every cell's text
+//! comes with its source (the shared string's runs, the inline string's runs, or the whole
+//! cell element for numbers and formula results, which are rebuilt as text cells).
 
 use super::flow::{self, leading_zero_note, restore_leading_zero};
+use super::srcmap::{CellSource, Mapped, PieceKind};
 use super::{Ctx, Problem, Sink, archive, limit};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
@@ -26,16 +31,47 @@ pub fn handles(name: &str) -> bool {
         || name.starts_with("xl/comments")
 }
 
+/// The shared string table's part.
+pub const SHARED_STRINGS: &str = "xl/sharedStrings.xml";
+
 struct Sheet {
     name: String,
     part: String,
     hidden: bool,
 }
 
+/// Receives a workbook's records; each segment's map comes with the part it points into.
+pub trait Cells {
+    fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], maps: &[(&str, &Mapped)]);
+    /// A sheet (or its comments) could not be read.
+    fn not_examined(&mut self, part: &str, reason: &str);
+}
+
+struct Records<'s>(&'s mut dyn Sink);
+
+impl Cells for Records<'_> {
+    fn unit(&mut self, segs: &[Segment<'_>], places: &[Location], _: &[(&str, &Mapped)]) {
+        self.0.record(None, segs, places);
+    }
+    fn not_examined(&mut self, part: &str, reason: &str) {
+        self.0.not_examined(Some(part), reason);
+    }
+}
+
 pub fn extract<R: Read + Seek>(
     za: &mut zip::ZipArchive<R>,
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    walk(za, ctx, false, &mut Records(sink))
+}
+
+/// Walks every sheet; with `track`, maps record where each cell's text came from.
+pub fn walk<R: Read + Seek>(
+    za: &mut zip::ZipArchive<R>,
+    ctx: &Ctx<'_>,
+    track: bool,
+    sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
     let workbook = read(za, "xl/workbook.xml", ctx)?.unwrap_or_default();
     let rels = parse_rels(
@@ -52,20 +88,20 @@ pub fn extract<R: Read + Seek>(
             }
         }
     })?;
-    let shared = match read(za, "xl/sharedStrings.xml", ctx)? {
-        Some(xml) => shared_strings(&xml, ctx)?,
+    let shared = match read(za, SHARED_STRINGS, ctx)? {
+        Some(xml) => shared_strings(&xml, ctx, track)?,
         None => Vec::new(),
     };
     for sheet in &sheets {
         // A damaged sheet costs that sheet: the others and the rest of the package go on.
-        if let Err(p) = one_sheet(za, sheet, &shared, ctx, sink) {
+        if let Err(p) = one_sheet(za, sheet, &shared, ctx, track, sink) {
             if p.budget_spent() {
                 if !matches!(p, Problem::Spent) {
-                    sink.not_examined(Some(&sheet.part), &p.describe());
+                    sink.not_examined(&sheet.part, &p.describe());
                 }
                 return Err(Problem::Spent);
             }
-            sink.not_examined(Some(&sheet.part), &p.describe());
+            sink.not_examined(&sheet.part, &p.describe());
         }
     }
     Ok(())
@@ -74,9 +110,10 @@ pub fn extract<R: Read + Seek>(
 fn one_sheet<R: Read + Seek>(
     za: &mut zip::ZipArchive<R>,
     sheet: &Sheet,
-    shared: &[String],
+    shared: &[Mapped],
     ctx: &Ctx<'_>,
-    sink: &mut dyn Sink,
+    track: bool,
+    sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
     let Some(xml) = read(za, &sheet.part, ctx)? else {
         return Err(Problem::reason(
@@ -86,7 +123,7 @@ fn one_sheet<R: Read + Seek>(
     let note = sheet
         .hidden
         .then(|| Text::new("skjult ark", "hidden sheet"));
-    cells(&xml, sheet, shared, note.as_ref(), ctx, sink)?;
+    cells(&xml, sheet, shared, note.as_ref(), ctx, track, sink)?;
     // Cell comments: the sheet's relationships name its comments part.
     let (dir, file) = sheet.part.rsplit_once('/').unwrap_or(("", &sheet.part));
     let rel_name = format!("{dir}/_rels/{file}.rels");
@@ -96,7 +133,7 @@ fn one_sheet<R: Read + Seek>(
                 && !target.contains("threaded")
                 && let Some(xml) = read(za, target, ctx)?
             {
-                comments(&xml, target, &sheet.name, ctx, sink)?;
+                comments(&xml, target, &sheet.name, ctx, track, sink)?;
             }
         }
     }
@@ -208,6 +245,46 @@ fn check_depth(depth: usize, ctx: &Ctx<'_>, part: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Character data being collected, with its source when tracking.
+struct Collect {
+    track: bool,
+    text: Mapped,
+}
+
+impl Collect {
+    fn new(track: bool) -> Collect {
+        Collect {
+            track,
+            text: Mapped::default(),
+        }
+    }
+
+    /// A text event: `raw` at `at` in `xml`.
+    fn chars(&mut self, xml: &str, at: (usize, usize), t: &quick_xml::events::BytesText<'_>) {
+        if self.track {
+            self.text
+                .push_chars(&xml[at.0..at.1], at.0, PieceKind::Verbatim, None);
+        } else {
+            self.text.push_str(&t.xml10_content());
+        }
+    }
+
+    /// An entity or character reference.
+    fn reference(&mut self, at: (usize, usize), g: &quick_xml::events::BytesRef<'_>) {
+        let mut s = String::new();
+        push_ref(&mut s, g);
+        if self.track {
+            self.text.push_atomic(&s, at.0, at.1 - at.0, None);
+        } else {
+            self.text.push_str(&s);
+        }
+    }
+
+    fn take(&mut self) -> Mapped {
+        std::mem::take(&mut self.text)
+    }
+}
+
 /// Appends an entity or character reference to `out`.
 fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef<'_>) {
     if let Ok(Some(c)) = g.resolve_char_ref() {
@@ -219,45 +296,57 @@ fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef<'_>) {
 
 /// The shared string table: one string per `si`, rich-text runs joined, phonetic hints
 /// (`rPh`) left out.
-fn shared_strings(xml: &str, ctx: &Ctx<'_>) -> Result<Vec<String>, Problem> {
-    let part = "xl/sharedStrings.xml";
+fn shared_strings(xml: &str, ctx: &Ctx<'_>, track: bool) -> Result<Vec<Mapped>, Problem> {
+    let part = SHARED_STRINGS;
     let mut out = Vec::new();
     let mut r = Reader::from_str(xml);
     let (mut depth, mut in_t, mut in_rph) = (0usize, false, 0usize);
-    let mut cur = String::new();
+    let mut cur = Collect::new(track);
     loop {
-        match r.read_event().map_err(|_| malformed(part, &r))? {
+        let before = r.buffer_position() as usize;
+        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
+        let at = (before, r.buffer_position() as usize);
+        match ev {
             Event::Start(e) => {
                 depth += 1;
                 check_depth(depth, ctx, part)?;
                 match local(&e) {
-                    "si" => cur.clear(),
+                    "si" => cur.text.clear(),
                     "t" => in_t = true,
                     "rPh" => in_rph += 1,
                     _ => {}
                 }
             }
-            Event::Empty(e) if local(&e) == "si" => out.push(String::new()),
+            Event::Empty(e) if local(&e) == "si" => out.push(Mapped::default()),
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
-                    "si" => out.push(std::mem::take(&mut cur)),
+                    "si" => out.push(cur.take()),
                     "t" => in_t = false,
                     "rPh" => in_rph = in_rph.saturating_sub(1),
                     _ => {}
                 }
             }
-            Event::Text(t) if in_t && in_rph == 0 => cur.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) if in_t && in_rph == 0 => push_ref(&mut cur, &g),
+            Event::Text(t) if in_t && in_rph == 0 => cur.chars(xml, at, &t),
+            Event::GeneralRef(g) if in_t && in_rph == 0 => cur.reference(at, &g),
             Event::Eof => return Ok(out),
             _ => {}
         }
     }
 }
 
+/// Where a cell's text is.
+enum CellSrc {
+    /// The shared string with this index.
+    Shared(usize),
+    /// In the sheet (inline string runs, or the whole cell for values).
+    Own(Mapped),
+}
+
 struct CellOut {
     col: usize,
     text: String,
+    src: CellSrc,
     place: Location,
     restored: bool,
 }
@@ -287,10 +376,11 @@ fn plain_number(v: &str) -> String {
 fn cells(
     xml: &str,
     sheet: &Sheet,
-    shared: &[String],
+    shared: &[Mapped],
     sheet_note: Option<&Text>,
     ctx: &Ctx<'_>,
-    sink: &mut dyn Sink,
+    track: bool,
+    sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
     let part = sheet.part.as_str();
     let mut r = Reader::from_str(xml);
@@ -298,18 +388,22 @@ fn cells(
     let mut row: Vec<CellOut> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
     let mut first_row = true;
-    // The cell being read: reference, type, value text, inline text.
+    // The cell being read: reference, type, value text, inline text, element source.
     let mut cref = String::new();
     let mut ctype = String::new();
     let mut value = String::new();
-    let mut inline = String::new();
+    let mut inline = Collect::new(track);
+    let mut element = CellSource::default();
     let (mut in_v, mut in_is_t) = (false, false);
     let mut next_col = 0usize;
     let mut row_num = 0u32;
     let restored_note = leading_zero_note();
     let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
     loop {
-        match r.read_event().map_err(|_| malformed(part, &r))? {
+        let before = r.buffer_position() as usize;
+        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
+        let at = (before, r.buffer_position() as usize);
+        match ev {
             Event::Start(e) => {
                 depth += 1;
                 check_depth(depth, ctx, part)?;
@@ -326,7 +420,12 @@ fn cells(
                             .unwrap_or_else(|| flow::cell_ref(next_col as u32, row_num));
                         ctype = attr(&e, "t").unwrap_or_default();
                         value.clear();
-                        inline.clear();
+                        inline.text.clear();
+                        element = CellSource {
+                            start: at.0,
+                            tag_end: at.1,
+                            end: 0,
+                        };
                     }
                     "v" => in_v = true,
                     "t" => in_is_t = true,
@@ -339,9 +438,9 @@ fn cells(
                     .unwrap_or(row_num + 1);
             }
             Event::Text(t) if in_v => value.push_str(&t.xml10_content()),
-            Event::Text(t) if in_is_t => inline.push_str(&t.xml10_content()),
+            Event::Text(t) if in_is_t => inline.chars(xml, at, &t),
             Event::GeneralRef(g) if in_v => push_ref(&mut value, &g),
-            Event::GeneralRef(g) if in_is_t => push_ref(&mut inline, &g),
+            Event::GeneralRef(g) if in_is_t => inline.reference(at, &g),
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
@@ -350,31 +449,48 @@ fn cells(
                     "c" => {
                         let col = column_of(&cref);
                         next_col = col + 1;
-                        let (text, restored) = match ctype.as_str() {
-                            "s" => (
-                                value
-                                    .trim()
-                                    .parse::<usize>()
-                                    .ok()
-                                    .and_then(|i| shared.get(i).cloned())
-                                    .unwrap_or_default(),
-                                false,
-                            ),
-                            "inlineStr" => (std::mem::take(&mut inline), false),
-                            "str" => (std::mem::take(&mut value), false),
-                            "b" | "e" => (String::new(), false),
+                        element.end = at.1;
+                        // Values (numbers, formula results) have no text node to edit: the
+                        // whole cell is the source.
+                        let whole = |text: &str| {
+                            let mut m = Mapped::default();
+                            m.push_str(text);
+                            m.cell = track.then_some(element);
+                            CellSrc::Own(m)
+                        };
+                        let (text, src, restored) = match ctype.as_str() {
+                            "s" => {
+                                let i = value.trim().parse::<usize>().ok();
+                                match i.and_then(|i| shared.get(i).map(|m| (i, m))) {
+                                    Some((i, m)) => (m.text.clone(), CellSrc::Shared(i), false),
+                                    None => (String::new(), CellSrc::Own(Mapped::default()), false),
+                                }
+                            }
+                            "inlineStr" => {
+                                let m = inline.take();
+                                (m.text.clone(), CellSrc::Own(m), false)
+                            }
+                            "str" => {
+                                let v = std::mem::take(&mut value);
+                                let src = whole(&v);
+                                (v, src, false)
+                            }
+                            "b" | "e" => (String::new(), CellSrc::Own(Mapped::default()), false),
                             _ => {
                                 let n = plain_number(value.trim());
-                                match restore_leading_zero(&n) {
+                                let (text, restored) = match restore_leading_zero(&n) {
                                     Some(z) => (z, true),
                                     None => (n, false),
-                                }
+                                };
+                                let src = whole(&text);
+                                (text, src, restored)
                             }
                         };
                         if !text.trim().is_empty() {
                             row.push(CellOut {
                                 col,
                                 text,
+                                src,
                                 place: Location {
                                     line: 1,
                                     column: 1,
@@ -409,9 +525,12 @@ fn cells(
                         emit_row(
                             &mut row,
                             headers.as_deref(),
-                            &restored_note,
-                            sheet_note,
-                            both_note.as_ref().and_then(|n| n.as_ref()),
+                            (
+                                &restored_note,
+                                sheet_note,
+                                both_note.as_ref().and_then(|n| n.as_ref()),
+                            ),
+                            (part, shared),
                             sink,
                         );
                     }
@@ -424,13 +543,15 @@ fn cells(
     }
 }
 
+/// Notes for cells: leading zero restored, the sheet's own note, both.
+type Notes<'n> = (&'n Text, Option<&'n Text>, Option<&'n Text>);
+
 fn emit_row(
     row: &mut [CellOut],
     headers: Option<&[String]>,
-    restored_note: &Text,
-    sheet_note: Option<&Text>,
-    both_note: Option<&Text>,
-    sink: &mut dyn Sink,
+    (restored_note, sheet_note, both_note): Notes<'_>,
+    (part, shared): (&str, &[Mapped]),
+    sink: &mut dyn Cells,
 ) {
     for c in row.iter_mut() {
         c.place.field = headers
@@ -452,45 +573,58 @@ fn emit_row(
         })
         .collect();
     let places: Vec<Location> = row.iter().map(|c| c.place.clone()).collect();
-    sink.record(None, &segs, &places);
+    let maps: Vec<(&str, &Mapped)> = row
+        .iter()
+        .map(|c| match &c.src {
+            CellSrc::Shared(i) => (SHARED_STRINGS, &shared[*i]),
+            CellSrc::Own(m) => (part, m),
+        })
+        .collect();
+    sink.unit(&segs, &places, &maps);
 }
 
-/// Legacy cell comments (`xl/commentsN.xml`): one record per comment, at its cell.
+/// Legacy cell comments (`xl/commentsN.xml`): one record per comment, at its cell. When
+/// tracking, the map's only container is the `comment` element (a redactor removes it).
 fn comments(
     xml: &str,
     part: &str,
     sheet: &str,
     ctx: &Ctx<'_>,
-    sink: &mut dyn Sink,
+    track: bool,
+    sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
     let mut r = Reader::from_str(xml);
     let mut depth = 0usize;
     let mut cell: Option<String> = None;
-    let mut text = String::new();
+    let mut text = Collect::new(track);
     let mut in_t = false;
     loop {
-        match r.read_event().map_err(|_| malformed(part, &r))? {
+        let before = r.buffer_position() as usize;
+        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
+        let at = (before, r.buffer_position() as usize);
+        match ev {
             Event::Start(e) => {
                 depth += 1;
                 check_depth(depth, ctx, part)?;
                 match local(&e) {
                     "comment" => {
                         cell = attr(&e, "ref");
-                        text.clear();
+                        text.text.clear();
                     }
                     "t" => in_t = true,
                     _ => {}
                 }
             }
-            Event::Text(t) if in_t && cell.is_some() => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) if in_t && cell.is_some() => push_ref(&mut text, &g),
+            Event::Text(t) if in_t && cell.is_some() => text.chars(xml, at, &t),
+            Event::GeneralRef(g) if in_t && cell.is_some() => text.reference(at, &g),
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
                     "t" => in_t = false,
                     "comment" => {
+                        let m = text.take();
                         if let Some(c) = cell.take()
-                            && !text.trim().is_empty()
+                            && !m.text.trim().is_empty()
                         {
                             let place = Location {
                                 line: 1,
@@ -500,7 +634,7 @@ fn comments(
                                 part: Some(part.to_string()),
                                 ..Location::default()
                             };
-                            sink.record(None, &[Segment::new(text.as_bytes())], &[place]);
+                            sink.unit(&[Segment::new(m.text.as_bytes())], &[place], &[(part, &m)]);
                         }
                     }
                     _ => {}
