@@ -59,51 +59,86 @@ impl Human {
         self.paint(style, &format!("{word:<8}"))
     }
 
+    /// Where a finding is, in words a clerk understands: "side 2, linje 4", "ark Brukere,
+    /// celle B3", "kommentar, linje 1". The JSON formats keep the raw part names.
     fn location(&self, l: &Location) -> String {
         let mut parts = Vec::new();
         if let Some(p) = l.page {
             parts.push(format!("{} {p}", self.t("side", "page")));
         }
-        match (&l.sheet, &l.cell) {
-            (Some(s), Some(c)) => parts.push(format!("{s}!{c}")),
-            (Some(s), None) => parts.push(s.clone()),
-            (None, Some(c)) => parts.push(c.clone()),
-            (None, None) => {}
+        if let Some(s) = &l.sheet {
+            parts.push(format!("{} {s}", self.t("ark", "sheet")));
+        }
+        if let Some(c) = &l.cell {
+            parts.push(format!("{} {c}", self.t("celle", "cell")));
         }
         if let Some(p) = &l.part {
-            parts.push(p.clone());
+            parts.push(self.part_name(p));
         }
-        if l.sheet.is_none() && l.cell.is_none() || l.line > 1 || l.column > 1 {
-            parts.push(format!("{}:{}", l.line, l.column));
+        if l.cell.is_none() || l.line > 1 || l.column > 1 {
+            parts.push(match self.ctx.lang {
+                Lang::Nb => format!("linje {}, kolonne {}", l.line, l.column),
+                Lang::En => format!("line {}, column {}", l.line, l.column),
+            });
         }
-        parts.join(" ")
+        parts.join(", ")
     }
 
-    fn finding(&self, f: &Finding) -> String {
+    /// A document part by what it is to the reader ("topptekst", "lysbilde 3").
+    fn part_name(&self, part: &str) -> String {
+        let file = part.rsplit('/').next().unwrap_or(part);
+        let stem = file.trim_end_matches(".xml");
+        let number = stem.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let (no, en) = match stem.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            "document" | "content" => ("dokumenttekst", "body text"),
+            "header" => ("topptekst", "header"),
+            "footer" => ("bunntekst", "footer"),
+            "styles" if part == "styles.xml" => ("topp- eller bunntekst", "header or footer"),
+            "comments" | "commentsExtended" => ("kommentar", "comment"),
+            "footnotes" => ("fotnote", "footnote"),
+            "endnotes" => ("sluttnote", "endnote"),
+            "core" | "app" | "custom" | "meta" => ("metadata", "metadata"),
+            "sharedStrings" => ("celletekst", "cell text"),
+            "slide" => ("lysbilde", "slide"),
+            "notesSlide" => ("notater til lysbilde", "speaker notes of slide"),
+            _ => return part.to_string(),
+        };
+        let word = self.t(no, en);
+        if number.is_empty() {
+            word.to_string()
+        } else {
+            format!("{word} {number}")
+        }
+    }
+
+    fn finding(&self, f: &Finding, (title_width, value_width): (usize, usize)) -> String {
         let rule = self.ctx.rules.get(&f.rule);
         let title = rule.map_or(f.rule.as_str(), |r| r.title.get(self.ctx.lang));
         let value = if self.ctx.reveal { &f.value } else { &f.masked };
-        let confidence = match self.ctx.lang {
+        let pad = title_width.saturating_sub(title.chars().count());
+        let vpad = value_width.saturating_sub(value.chars().count());
+        let mut line = format!(
+            "  {} {title}{} {value}{}  {}\n",
+            self.severity_label(f.severity),
+            " ".repeat(pad),
+            " ".repeat(vpad),
+            self.location(&f.location),
+        );
+        let mut details = vec![match self.ctx.lang {
             Lang::Nb => format!("sikkerhet {}", f.confidence.norwegian()),
             Lang::En => format!("confidence {}", f.confidence.as_str()),
-        };
-        let mut line = format!(
-            "  {:<14} {} {:<34} {:<22} {}",
-            self.location(&f.location),
-            self.severity_label(f.severity),
-            title,
-            value,
-            self.paint(Style::new().effects(Effects::DIMMED), &confidence),
-        );
+        }];
         if let Some(field) = &f.location.field {
-            line.push_str(&format!(" [{}: {field}]", self.t("kolonne", "column")));
+            details.push(format!("{} «{field}»", self.t("kolonne", "column")));
         }
         if let Some(note) = &f.note {
-            line.push_str(&self.paint(
-                Style::new().effects(Effects::DIMMED),
-                &format!(" ({})", note.get(self.ctx.lang)),
-            ));
+            details.push(note.get(self.ctx.lang).to_string());
         }
+        let dim = Style::new().effects(Effects::DIMMED);
+        line.push_str(&format!(
+            "           {}",
+            self.paint(dim, &details.join(" · "))
+        ));
         line
     }
 
@@ -213,6 +248,24 @@ impl Reporter for Human {
         let bold = Style::new().effects(Effects::BOLD);
         let mut text = String::new();
         if !self.ctx.summary_only {
+            let title_width = findings
+                .iter()
+                .filter_map(|f| self.ctx.rules.get(&f.rule))
+                .map(|r| r.title.get(self.ctx.lang).chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(44);
+            let value_width = findings
+                .iter()
+                .map(|f| {
+                    if self.ctx.reveal { &f.value } else { &f.masked }
+                        .chars()
+                        .count()
+                })
+                .max()
+                .unwrap_or(0)
+                .min(24);
+            let widths = (title_width, value_width);
             let mut current: Option<(&str, Option<&str>)> = None;
             for f in &findings {
                 let key = (f.path.as_str(), f.inner.as_deref());
@@ -228,7 +281,7 @@ impl Reporter for Human {
                     text.push('\n');
                     current = Some(key);
                 }
-                text.push_str(&self.finding(f));
+                text.push_str(&self.finding(f, widths));
                 text.push('\n');
             }
             if !findings.is_empty() {
