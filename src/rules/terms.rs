@@ -6,7 +6,8 @@
 //! entries carry everything the matcher needs, so no term behaviour lives in code.
 
 use crate::model::Confidence;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// One matchable term with its resolved behaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,9 @@ pub struct TermEntry {
     /// A word-ending rule (`-itt`): needs at least [`SUFFIX_MIN_STEM`] letters before it.
     pub suffix: bool,
     /// Allowed endings after the term (inflections), lower case; `""` for the bare form.
-    pub endings: Vec<String>,
+    /// Shared by all terms of a class: thousands of terms each holding their own copy made
+    /// cloning a rule set (which the CLI does) a startup cost.
+    pub endings: Arc<[String]>,
     pub confidence: Confidence,
 }
 
@@ -40,7 +43,7 @@ pub struct TermList {
     /// Word endings that except any word ending so (`!-fritt`: avgiftsfritt, skattefritt).
     pub exception_endings: Vec<String>,
     /// The list's default inflection endings, used to compare exceptions in base form.
-    pub endings: Vec<String>,
+    pub endings: Arc<[String]>,
 }
 
 /// List-wide defaults from the pack.
@@ -71,14 +74,20 @@ pub fn parse(
     let mut list = TermList::default();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    let endings_of = |class: &str| -> Result<Vec<String>, String> {
-        match class {
-            "none" => Ok(vec![String::new()]),
+    let mut classes: HashMap<String, Arc<[String]>> = HashMap::new();
+    let mut endings_of = |class: &str| -> Result<Arc<[String]>, String> {
+        if let Some(e) = classes.get(class) {
+            return Ok(e.clone());
+        }
+        let e: Arc<[String]> = match class {
+            "none" => Arc::from([String::new()]),
             _ => inflections
                 .get(class)
                 .map(|e| e.iter().map(|s| s.to_lowercase()).collect())
-                .ok_or_else(|| format!("unknown inflection class '{class}'")),
-        }
+                .ok_or_else(|| format!("unknown inflection class '{class}'"))?,
+        };
+        classes.insert(class.to_string(), e.clone());
+        Ok(e)
     };
     for (no, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -109,7 +118,7 @@ pub fn parse(
             tail: defaults.tail,
             head: defaults.head,
             suffix: defaults.suffix,
-            endings: Vec::new(),
+            endings: Arc::from([]),
             confidence: defaults.confidence,
         };
         let mut class = defaults.inflect.clone();
@@ -200,14 +209,14 @@ mod tests {
         .unwrap();
         assert_eq!(l.entries.len(), 3);
         assert_eq!(l.entries[0].text, "depresjon");
-        assert_eq!(l.entries[0].endings, ["", "en", "er"]);
+        assert_eq!(&*l.entries[0].endings, ["", "en", "er"]);
         assert!(l.entries[1].case && !l.entries[1].tail);
-        assert_eq!(l.entries[1].endings, [""]);
+        assert_eq!(&*l.entries[1].endings, [""]);
         assert!(l.entries[2].tail && l.entries[2].head);
         assert_eq!(l.entries[2].confidence, Confidence::Medium);
         assert_eq!(l.exceptions, ["krefter"]);
         assert_eq!(l.exception_endings, ["fritt"]);
-        assert_eq!(l.endings, ["", "en", "er"]);
+        assert_eq!(&*l.endings, ["", "en", "er"]);
     }
 
     #[test]
