@@ -29,6 +29,9 @@ impl Sep {
     }
 }
 
+/// The shortest lone digit run any layout accepts (an 8-digit phone number with a keyword).
+pub const MIN_LONE: usize = 8;
+
 /// Digit groups joined by single separators, e.g. `010190 12345` → two groups.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
@@ -116,12 +119,22 @@ fn separator(hay: &[u8], at: usize) -> Option<(Sep, usize)> {
 }
 
 /// Calls `f` with every cluster in `hay`, in order. The cluster buffer is reused.
+///
+/// Lone runs shorter than [`MIN_LONE`] digits that are not glued to a word (years, times,
+/// amounts, postcodes: most numbers in prose) are skipped without building a cluster.
 pub fn for_each_cluster(hay: &[u8], cluster: &mut Cluster, mut f: impl FnMut(&Cluster)) {
     let mut i = 0;
     while let Some(start) = next_digit(hay, i) {
+        let mut end = digit_run_end(hay, start);
+        if end - start < MIN_LONE
+            && separator(hay, end).is_none()
+            && (start == 0 || !is_word_byte(hay[start - 1]))
+        {
+            i = end;
+            continue;
+        }
         cluster.groups.clear();
         cluster.seps.clear();
-        let mut end = digit_run_end(hay, start);
         cluster.groups.push((start, end));
         while cluster.groups.len() < MAX_GROUPS {
             let Some((sep, n)) = separator(hay, end) else {
@@ -157,18 +170,19 @@ mod tests {
             vec![vec![6, 5], vec![3, 2, 3]]
         );
         assert_eq!(clusters("1234.56.78903"), vec![vec![4, 2, 5]]);
-        assert_eq!(clusters("a 12  34 b"), vec![vec![2], vec![2]]);
         assert_eq!(clusters("912\u{a0}34\u{a0}567"), vec![vec![3, 2, 3]]);
-        assert_eq!(clusters("1-"), vec![vec![1]]);
+        // Lone short runs are skipped unless glued to a word (a diagnosis code).
+        assert_eq!(clusters("a 12  34 b 2024. 1-"), Vec::<Vec<usize>>::new());
+        assert_eq!(clusters("F32 og 12345678"), vec![vec![2], vec![8]]);
         assert_eq!(clusters(""), Vec::<Vec<usize>>::new());
     }
 
     #[test]
     fn long_blocks_without_digits() {
-        let mut s = "x".repeat(1000);
-        s.push_str("42");
+        let mut s = "x ".repeat(500);
+        s.push_str("12345678");
         s.push_str(&"y".repeat(77));
-        assert_eq!(clusters(&s), vec![vec![2]]);
+        assert_eq!(clusters(&s), vec![vec![8]]);
         assert_eq!(next_digit(s.as_bytes(), 0), Some(1000));
     }
 
