@@ -59,6 +59,8 @@ pub struct TermMatcher {
     pattern_term: Vec<u32>,
     /// Automaton key id → the patterns starting with that key.
     key_patterns: Vec<Vec<u32>>,
+    /// Per key: some pattern with this key may start inside a word (`tail` or `suffix`).
+    key_inside_word: Vec<bool>,
     terms: Vec<CompiledTerm>,
     lists: Vec<Exceptions>,
     max_len: usize,
@@ -122,6 +124,15 @@ impl TermMatcher {
             key_patterns[k].push(pi as u32);
         }
         let max_len = keys.iter().map(Vec::len).max().unwrap_or(0);
+        let key_inside_word = key_patterns
+            .iter()
+            .map(|ps| {
+                ps.iter().any(|&pi| {
+                    let e = &terms[pattern_term[pi as usize] as usize].entry;
+                    e.tail || e.suffix
+                })
+            })
+            .collect();
         let dfa = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -131,6 +142,7 @@ impl TermMatcher {
             dfa,
             patterns: patterns.into_iter().map(String::into_bytes).collect(),
             pattern_term,
+            key_inside_word,
             key_patterns,
             terms,
             lists: exceptions,
@@ -232,6 +244,14 @@ impl TermMatcher {
             let kid = a.match_pattern(sid, i);
             let start = end - a.pattern_len(kid);
             if start < lane.0 || start >= lane.1 {
+                continue;
+            }
+            // Most key matches are inside longer words ("behand" in "saksbehandler"); a key
+            // whose terms must start a word is dropped here, before any comparison.
+            if start > 0
+                && text[start - 1].is_ascii_alphabetic()
+                && !self.key_inside_word[kid.as_usize()]
+            {
                 continue;
             }
             for &pi in &self.key_patterns[kid.as_usize()] {
