@@ -57,8 +57,10 @@ pub struct TermMatcher {
     patterns: Vec<Vec<u8>>,
     /// Pattern index → index into `terms`.
     pattern_term: Vec<u32>,
-    /// Automaton key id → the patterns starting with that key.
-    key_patterns: Vec<Vec<u32>>,
+    /// Automaton key id → the patterns starting with that key, each with the lower-cased byte
+    /// that follows the key in it (0 when the pattern is the key). A key such as "medlem"
+    /// starts a hundred union phrases; the byte after the key rules out most at once.
+    key_patterns: Vec<Vec<(u8, u32)>>,
     /// Per key: some pattern with this key may start inside a word (`tail` or `suffix`).
     key_inside_word: Vec<bool>,
     terms: Vec<CompiledTerm>,
@@ -112,7 +114,7 @@ impl TermMatcher {
         // on a key match. Thousands of whole terms made a 15 MiB DFA whose every step missed
         // the cache; the key trie is a small fraction of that.
         let mut keys: Vec<Vec<u8>> = Vec::new();
-        let mut key_patterns: Vec<Vec<u32>> = Vec::new();
+        let mut key_patterns: Vec<Vec<(u8, u32)>> = Vec::new();
         let mut key_index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         for (pi, p) in patterns.iter().enumerate() {
             let key = key_of(p).to_ascii_lowercase();
@@ -121,13 +123,14 @@ impl TermMatcher {
                 key_patterns.push(Vec::new());
                 keys.len() - 1
             });
-            key_patterns[k].push(pi as u32);
+            let next = p.as_bytes().get(keys[k].len()).map_or(0, u8::to_ascii_lowercase);
+            key_patterns[k].push((next, pi as u32));
         }
         let max_len = keys.iter().map(Vec::len).max().unwrap_or(0);
         let key_inside_word = key_patterns
             .iter()
             .map(|ps| {
-                ps.iter().any(|&pi| {
+                ps.iter().any(|&(_, pi)| {
                     let e = &terms[pattern_term[pi as usize] as usize].entry;
                     e.tail || e.suffix
                 })
@@ -254,7 +257,12 @@ impl TermMatcher {
             {
                 continue;
             }
-            for &pi in &self.key_patterns[kid.as_usize()] {
+            let klen = a.pattern_len(kid);
+            let next = text.get(start + klen).map_or(0, u8::to_ascii_lowercase);
+            for &(tag, pi) in &self.key_patterns[kid.as_usize()] {
+                if tag != 0 && tag != next {
+                    continue;
+                }
                 let p = &self.patterns[pi as usize];
                 let Some(found) = text.get(start..start + p.len()) else {
                     continue;
