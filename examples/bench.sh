@@ -1,63 +1,124 @@
 #!/usr/bin/env bash
-# Times `sladd scan` beside ripgrep on the same generated tree, alternating runs on a warm page
-# cache, and checks that sladd found every planted synthetic number.
+# The performance figures of README "Performance", reproducible on any machine.
 #
-#   examples/bench.sh [SIZE_MIB=200] [RUNS=5]
+#   examples/bench.sh tree    [SIZE_MIB=200] [RUNS=5]   text tree: sladd vs rg, medians, ratio
+#   examples/bench.sh large   [SIZE_MIB=2048]           one big file: throughput, peak memory
+#   examples/bench.sh office  [DOCX=1200] [XLSX=800]    office documents: files/s, MiB/s
+#   examples/bench.sh startup [RUNS=30]                 an empty folder, rule compilation included
+#   examples/bench.sh all
 #
-# Needs rg (Debian: ripgrep) and GNU time (/usr/bin/time). The tree is generated
-# deterministically by examples/gen_corpus.rs into target/bench/ and reused.
+# Runs are alternated (sladd, rg, sladd, rg...) on a warm page cache; the median is reported.
+# Needs rg (Debian: ripgrep), GNU time (/usr/bin/time) and bc; `office` needs python-docx,
+# openpyxl and reportlab (pip). Inputs are generated deterministically into target/bench/ and
+# reused; every planted synthetic number must be found, or the script fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-size=${1:-200}
-runs=${2:-5}
-dir=target/bench/tree-$size
 sladd=./target/release/sladd
 rg_pattern='(?-u:\b)[0-9]{11}(?-u:\b)'
-
-cargo build --release --quiet --bin sladd --example gen_corpus
-[ -d "$dir" ] || ./target/release/examples/gen_corpus "$dir" "$size"
 export SLADD_FINGERPRINT_KEY=bench-not-secret
 
-# Warm the page cache so both tools read from memory.
-find "$dir" -type f -exec cat {} + > /dev/null
+build() { cargo build --release --quiet --bin sladd --example gen_corpus; }
 
-seconds() { # prints wall seconds of "$@", output discarded, exit status ignored
+now_ns() { date +%s%N; }
+# Wall seconds of "$@", output discarded, exit status ignored (sladd exits 1 on findings).
+seconds() {
   local t0 t1
-  t0=$(date +%s%N)
+  t0=$(now_ns)
   "$@" > /dev/null 2>&1 || true
-  t1=$(date +%s%N)
+  t1=$(now_ns)
   echo "scale=4; ($t1 - $t0) / 1000000000" | bc
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-peak_kib() { /usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -n 1; }
+peak_mib() { /usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -n 1 | awk '{printf "%.1f", $1 / 1024}'; }
+warm() { find "$1" -type f -exec cat {} + > /dev/null; }
 
-sladd_times=(); rg_times=()
-for _ in $(seq "$runs"); do
-  sladd_times+=("$(seconds "$sladd" scan --format jsonl -q "$dir")")
-  rg_times+=("$(seconds rg -c "$rg_pattern" "$dir")")
-done
-s_med=$(printf '%s\n' "${sladd_times[@]}" | median)
-r_med=$(printf '%s\n' "${rg_times[@]}" | median)
-bytes=$(du -sb "$dir" | cut -f1)
-files=$(find "$dir" -type f | wc -l)
+# Fails unless every value in PLANTED (one per line, first column) is among the findings.
+check_planted() {
+  local planted=$1 found=$2 missing
+  missing=$(comm -23 <(cut -f1 "$planted" | sort -u) <(sort -u "$found") | wc -l)
+  echo "planted numbers: $(cut -f1 "$planted" | sort -u | wc -l), missed: $missing"
+  [ "$missing" -eq 0 ]
+}
+found_values() { grep -o '"value":"[^"]*"' | cut -d'"' -f4 | tr -d ' .-'; }
 
-# Every planted number must be found.
-planted="$dir.planted.tsv"
-found=$("$sladd" scan --format jsonl --reveal -q "$dir" | grep -o '"value":"[^"]*"' | tr -d ' .-' | sort -u) || true
-missing=0
-while IFS=$'\t' read -r value _; do
-  grep -q "\"value\":\"$value\"" <<< "$found" || missing=$((missing + 1))
-done < "$planted"
+tree() {
+  local size=${1:-200} runs=${2:-5} dir
+  dir=target/bench/tree-$size
+  build
+  [ -d "$dir" ] || ./target/release/examples/gen_corpus "$dir" "$size"
+  warm "$dir"
+  local st=() rt=()
+  for _ in $(seq "$runs"); do
+    st+=("$(seconds "$sladd" scan --format jsonl -q "$dir")")
+    rt+=("$(seconds rg -c "$rg_pattern" "$dir")")
+  done
+  local s r bytes files
+  s=$(printf '%s\n' "${st[@]}" | median)
+  r=$(printf '%s\n' "${rt[@]}" | median)
+  bytes=$(du -sb "$dir" | cut -f1)
+  files=$(find "$dir" -type f | wc -l)
+  echo "## text tree: $files files, $((bytes >> 20)) MiB ($dir), $runs runs each, $(nproc) cores"
+  echo "| command | median s | MiB/s | peak RSS MiB |"
+  echo "|---|---:|---:|---:|"
+  printf '| `sladd scan --format jsonl` (all default rules) | %.3f | %.0f | %s |\n' "$s" \
+    "$(echo "$bytes / 1048576 / $s" | bc -l)" "$(peak_mib "$sladd" scan --format jsonl -q "$dir")"
+  printf "| \`rg -c '%s'\` | %.3f | %.0f | %s |\n" "$rg_pattern" "$r" \
+    "$(echo "$bytes / 1048576 / $r" | bc -l)" "$(peak_mib rg -c "$rg_pattern" "$dir")"
+  printf 'ratio sladd/rg: %.2f\n' "$(echo "$s / $r" | bc -l)"
+  "$sladd" scan --format jsonl --reveal -q "$dir" | found_values > target/bench/found.txt || true
+  check_planted "$dir.planted.tsv" target/bench/found.txt
+}
 
-echo
-echo "tree: $dir, $files files, $((bytes / 1048576)) MiB, $(wc -l < "$planted") planted numbers"
-echo "| tool | median s ($runs runs) | MiB/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|"
-printf '| sladd scan --format jsonl (all rules) | %s | %.0f | %.1f |\n' "$s_med" \
-  "$(echo "$bytes / 1048576 / $s_med" | bc -l)" "$(echo "$(peak_kib "$sladd" scan --format jsonl -q "$dir") / 1024" | bc -l)"
-printf "| rg -c '%s' | %s | %.0f | %.1f |\n" "$rg_pattern" "$r_med" \
-  "$(echo "$bytes / 1048576 / $r_med" | bc -l)" "$(echo "$(peak_kib rg -c "$rg_pattern" "$dir") / 1024" | bc -l)"
-printf 'ratio sladd/rg: %.2f\n' "$(echo "$s_med / $r_med" | bc -l)"
-echo "planted numbers missed: $missing"
-[ "$missing" -eq 0 ]
+large() {
+  local size=${1:-2048} file
+  file=target/bench/large-$size.txt
+  build
+  [ -f "$file" ] || ./target/release/examples/gen_corpus --single "$file" "$size"
+  warm "$file"
+  local s r peak
+  s=$(seconds "$sladd" scan --format jsonl -q "$file")
+  r=$(seconds rg -c "$rg_pattern" "$file")
+  peak=$(peak_mib "$sladd" scan --format jsonl -q "$file")
+  echo "## one file of $size MiB ($file)"
+  printf '| sladd | %.2f s | %.0f MiB/s | peak RSS %s MiB |\n' "$s" "$(echo "$size / $s" | bc -l)" "$peak"
+  printf '| rg    | %.2f s | %.0f MiB/s |\n' "$r" "$(echo "$size / $r" | bc -l)"
+  "$sladd" scan --format jsonl --reveal -q "$file" | found_values > target/bench/found.txt || true
+  check_planted "$file.planted.tsv" target/bench/found.txt
+}
+
+office() {
+  local docx=${1:-1200} xlsx=${2:-800} dir
+  dir=target/bench/office-$docx-$xlsx
+  build
+  [ -d "$dir" ] || python3 tools/gen_office_tree.py "$dir" "$docx" "$xlsx" 0
+  warm "$dir"
+  local t=() s files bytes
+  for _ in 1 2 3 4 5; do t+=("$(seconds "$sladd" scan --format jsonl -q "$dir")"); done
+  s=$(printf '%s\n' "${t[@]}" | median)
+  files=$(find "$dir" -type f | wc -l)
+  bytes=$(du -sb "$dir" | cut -f1)
+  echo "## office documents: $files files ($docx DOCX, $xlsx XLSX), $((bytes >> 20)) MiB"
+  printf '| sladd | %.3f s | %.0f files/s | %.1f MiB/s | peak RSS %s MiB |\n' "$s" \
+    "$(echo "$files / $s" | bc -l)" "$(echo "$bytes / 1048576 / $s" | bc -l)" \
+    "$(peak_mib "$sladd" scan --format jsonl -q "$dir")"
+}
+
+startup() {
+  local runs=${1:-30} dir=target/bench/empty
+  build
+  mkdir -p "$dir"
+  local t=()
+  for _ in $(seq "$runs"); do t+=("$(seconds "$sladd" scan -q "$dir")"); done
+  printf '## start-up: sladd scan on an empty folder: median %.1f ms (%s runs)\n' \
+    "$(printf '%s\n' "${t[@]}" | median | awk '{print $1 * 1000}')" "$runs"
+}
+
+case "${1:-tree}" in
+  tree) shift || true; tree "$@" ;;
+  large) shift; large "$@" ;;
+  office) shift; office "$@" ;;
+  startup) shift; startup "$@" ;;
+  all) startup; tree; large; office ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
+esac

@@ -325,7 +325,7 @@ impl TermMatcher {
 }
 
 /// Bytes of a pattern in the automaton (cut back to a character boundary).
-const KEY_LEN: usize = 6;
+const KEY_LEN: usize = 7;
 
 fn key_of(p: &str) -> &[u8] {
     let mut n = KEY_LEN.min(p.len());
