@@ -123,7 +123,10 @@ impl TermMatcher {
                 key_patterns.push(Vec::new());
                 keys.len() - 1
             });
-            let next = p.as_bytes().get(keys[k].len()).map_or(0, u8::to_ascii_lowercase);
+            let next = p
+                .as_bytes()
+                .get(keys[k].len())
+                .map_or(0, u8::to_ascii_lowercase);
             key_patterns[k].push((next, pi as u32));
         }
         let max_len = keys.iter().map(Vec::len).max().unwrap_or(0);
