@@ -279,6 +279,12 @@ pub struct ScanArgs {
     /// Seconds a PDF or legacy-Office parser may spend on one file.
     #[arg(long, value_name = "SECS")]
     pub parser_timeout: Option<u64>,
+
+    /// Seconds one document, archive or e-mail may take (0: no limit); what was found before is
+    /// reported, and the file is listed as not examined. Plain text and CSV files are never cut
+    /// off [default: the config's file-timeout, else 10].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub file_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +303,15 @@ pub struct RulesArgs {
     /// Language of the titles.
     #[arg(long, value_enum, default_value_t = Lang::Nb)]
     pub lang: Lang,
+}
+
+/// `10`, `2.5`: seconds, 0 or more.
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|f| std::time::Duration::try_from_secs_f64(f).ok())
+        .ok_or_else(|| format!("'{s}' is not a number of seconds"))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -341,6 +356,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Entry point for the binary: parses arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
+    // Panic messages can quote file content: never print them (see `guard`).
+    crate::guard::install_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -435,6 +452,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if let Some(t) = args.parser_timeout {
         limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
     }
+    limits.file_timeout = plan.file_timeout;
     if let Some(c) = args.chunk_size {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);
@@ -497,7 +515,9 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if plan.stdin {
         let mut s = scanner.clone();
         let stdin = std::io::stdin();
-        let result = s.scan_reader(stdin.lock(), "-", &mut Default::default());
+        let result = scan::guarded("-", &mut Default::default(), |bufs| {
+            s.scan_reader(stdin.lock(), "-", bufs)
+        });
         consume(result);
     }
     if let Some(opts) = &plan.walk {
@@ -728,6 +748,12 @@ mod tests {
         assert_eq!(parse_size("2g"), Ok(2 << 30));
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("x").is_err());
+        assert_eq!(
+            parse_seconds("2.5"),
+            Ok(std::time::Duration::from_millis(2500))
+        );
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("soon").is_err());
     }
 
     #[test]

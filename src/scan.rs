@@ -122,11 +122,44 @@ impl Scanner {
 
     /// Scans one file from disk. Never fails: problems end up in `not_examined`.
     pub fn scan_path(&mut self, path: &Path, display: &str, bufs: &mut Buffers) -> FileResult {
+        self.scan_file(path, display, true, bufs)
+    }
+
+    /// Scans one file from disk, opened through a symbolic link only if `follow` (see
+    /// [`extract::open_regular`]).
+    pub fn scan_file(
+        &mut self,
+        path: &Path,
+        display: &str,
+        follow: bool,
+        bufs: &mut Buffers,
+    ) -> FileResult {
+        let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
+        let limits = self.limits.clone();
+        let outcome = extract::open_regular(path, follow).and_then(|file| {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let mut sink = Collector::new(self, &mut result);
+            extract::extract_opened(file, name.as_deref(), &limits, bufs, &mut sink)
+                .map(|()| sink.bytes)
+        });
+        self.finish(result, outcome)
+    }
+
+    /// Scans a stream as if it were a file called `name` (its extension counts in sniffing),
+    /// for tests and fuzzing.
+    pub fn scan_named(
+        &mut self,
+        reader: impl std::io::Read,
+        name: &str,
+        display: &str,
+        bufs: &mut Buffers,
+    ) -> FileResult {
         let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
         let limits = self.limits.clone();
         let outcome = {
             let mut sink = Collector::new(self, &mut result);
-            extract::extract_file(path, &limits, bufs, &mut sink).map(|()| sink.bytes)
+            extract::extract_named(reader, Some(name), &limits, bufs, &mut sink)
+                .map(|()| sink.bytes)
         };
         self.finish(result, outcome)
     }
@@ -316,9 +349,11 @@ pub fn run(
                 let tx = tx.clone();
                 Box::new(move |entry| {
                     let result = match entry {
-                        Entry::File { path, .. } => {
+                        Entry::File { path, follow, .. } => {
                             let display = display_path(&path);
-                            scan_guarded(&mut scanner, &path, &display, &mut bufs)
+                            guarded(&display, &mut bufs, |bufs| {
+                                scanner.scan_file(&path, &display, follow, bufs)
+                            })
                         }
                         Entry::NotExamined { path, reason } => {
                             let display = display_path(&path);
@@ -345,25 +380,21 @@ pub fn run(
     })
 }
 
-/// Scans a file with panics contained: a bug in an extractor or rule costs this file, not the
-/// scan. The reason names the file only, never its content.
-fn scan_guarded(
-    scanner: &mut Scanner,
-    path: &Path,
+/// Runs one file's scan with panics contained ([`crate::guard`]): a bug in an extractor or
+/// rule costs this file, not the scan. The reason names the file only, never its content.
+pub fn guarded(
     display: &str,
     bufs: &mut Buffers,
+    scan: impl FnOnce(&mut Buffers) -> FileResult,
 ) -> FileResult {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scanner.scan_path(path, display, bufs)
-    }));
-    outcome.unwrap_or_else(|_| {
+    crate::guard::catch(|| scan(bufs)).unwrap_or_else(|reason| {
         // Buffers may be half-filled; start the next file clean.
         *bufs = Buffers::default();
         let mut r = FileResult::new(display.to_string(), FileStatus::NotExamined);
         r.not_examined.push(NotExamined {
             path: display.to_string(),
             inner: None,
-            reason: "internal error while scanning this file (please report it)".to_string(),
+            reason,
         });
         r
     })

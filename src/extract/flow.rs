@@ -163,7 +163,9 @@ pub fn extract(
     };
     let mut depth = 0usize;
     let mut skip_at: Option<usize> = None;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let ev = r.read_event().map_err(|_| {
             Problem::reason(format!(
                 "malformed XML in {part} near byte {}",

@@ -196,7 +196,9 @@ pub fn extract_part(
     let html = d == Dialect::Html;
     let mut depth = 0usize;
     let mut skip_style = false;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,

@@ -10,7 +10,7 @@
 //! through the generic flow in [`super::ooxml`].
 
 use super::flow::{self, leading_zero_note, restore_leading_zero};
-use super::{Ctx, Problem, Sink, archive, limit};
+use super::{Ctx, Problem, Sink, archive, limit, part_failed};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
 use quick_xml::events::{BytesStart, Event};
@@ -59,13 +59,7 @@ pub fn extract<R: Read + Seek>(
     for sheet in &sheets {
         // A damaged sheet costs that sheet: the others and the rest of the package go on.
         if let Err(p) = one_sheet(za, sheet, &shared, ctx, sink) {
-            if p.budget_spent() {
-                if !matches!(p, Problem::Spent) {
-                    sink.not_examined(Some(&sheet.part), &p.describe());
-                }
-                return Err(Problem::Spent);
-            }
-            sink.not_examined(Some(&sheet.part), &p.describe());
+            part_failed(sink, &sheet.part, p)?;
         }
     }
     Ok(())
@@ -173,7 +167,9 @@ fn each_start(
 ) -> Result<(), Problem> {
     let mut r = Reader::from_str(xml);
     let mut depth = 0usize;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         match r.read_event().map_err(|_| malformed(part, &r))? {
             Event::Start(e) => {
                 depth += 1;
@@ -225,7 +221,9 @@ fn shared_strings(xml: &str, ctx: &Ctx<'_>) -> Result<Vec<String>, Problem> {
     let mut r = Reader::from_str(xml);
     let (mut depth, mut in_t, mut in_rph) = (0usize, false, 0usize);
     let mut cur = String::new();
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         match r.read_event().map_err(|_| malformed(part, &r))? {
             Event::Start(e) => {
                 depth += 1;
@@ -308,7 +306,9 @@ fn cells(
     let mut row_num = 0u32;
     let restored_note = leading_zero_note();
     let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         match r.read_event().map_err(|_| malformed(part, &r))? {
             Event::Start(e) => {
                 depth += 1;
@@ -468,7 +468,9 @@ fn comments(
     let mut cell: Option<String> = None;
     let mut text = String::new();
     let mut in_t = false;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         match r.read_event().map_err(|_| malformed(part, &r))? {
             Event::Start(e) => {
                 depth += 1;
