@@ -243,10 +243,7 @@ impl Sink for Collector<'_> {
                         .1
                 }
             };
-            let mut location = c.locate(seg.text, hit.start, &places[hit.seg]);
-            if let Some(cols) = seg.columns {
-                location.field = cols.header_at(seg.text, hit.start).map(str::to_string);
-            }
+            let location = c.locate(seg.text, hit.start, &places[hit.seg], seg.columns);
             let rule = &self.scanner.detector.rules().rules[hit.rule];
             let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
             let fingerprint = self.scanner.fingerprinter.fingerprint(
@@ -287,14 +284,16 @@ impl Sink for Collector<'_> {
     }
 }
 
-/// Turns byte offsets into line and column, moving forward through one segment so that many
-/// hits in a large chunk cost one pass, not one pass each.
+/// Turns byte offsets into line and column (and, in delimited text, the column header),
+/// moving forward through one segment so that many hits in a large chunk cost one pass, not
+/// one pass each. Nothing is recounted from the start of a line: one huge line with many hits
+/// (a CSV export without line breaks) would make that quadratic.
 struct LineCursor {
     pos: usize,
     line: u64,
-    /// Byte offset where the current line starts, or None while still on the segment's first
-    /// line (whose column starts at the place's column).
-    line_start: Option<usize>,
+    column: u64,
+    /// Delimited text: the column at `pos`.
+    columns: crate::detect::ColumnCursor,
 }
 
 impl LineCursor {
@@ -302,26 +301,40 @@ impl LineCursor {
         LineCursor {
             pos: 0,
             line: place.line.max(1),
-            line_start: None,
+            column: place.column.max(1),
+            columns: Default::default(),
         }
     }
 
-    fn locate(&mut self, text: &[u8], offset: usize, place: &Location) -> Location {
+    fn locate(
+        &mut self,
+        text: &[u8],
+        offset: usize,
+        place: &Location,
+        columns: Option<&crate::detect::Columns>,
+    ) -> Location {
         if offset < self.pos {
             *self = LineCursor::new(place);
         }
-        for nl in memchr::memchr_iter(b'\n', &text[self.pos..offset]) {
-            self.line += 1;
-            self.line_start = Some(self.pos + nl + 1);
+        let seg = &text[self.pos..offset];
+        match memchr::memrchr(b'\n', seg) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.column = 1 + extract::text::count_chars(&seg[p + 1..]);
+            }
+            None => self.column += extract::text::count_chars(seg),
         }
         self.pos = offset;
-        let column = match self.line_start {
-            Some(s) => 1 + extract::text::count_chars(&text[s..offset]),
-            None => place.column.max(1) + extract::text::count_chars(&text[..offset]),
-        };
         Location {
             line: self.line,
-            column,
+            column: self.column,
+            field: match columns {
+                Some(cols) => cols
+                    .headers
+                    .get(self.columns.column_at(cols, text, offset))
+                    .cloned(),
+                None => place.field.clone(),
+            },
             ..place.clone()
         }
     }

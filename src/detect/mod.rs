@@ -77,6 +77,38 @@ impl Columns {
     }
 }
 
+/// The column of successive positions in one text, moving forward: the answer of
+/// [`Columns::column_at`] without recounting from the start of the line for every position,
+/// which made one long line with many values (a CSV export without line breaks) quadratic.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnCursor {
+    pos: usize,
+    column: usize,
+    quoted: bool,
+}
+
+impl ColumnCursor {
+    pub fn column_at(&mut self, cols: &Columns, text: &[u8], pos: usize) -> usize {
+        if pos < self.pos {
+            *self = ColumnCursor::default();
+        }
+        let mut from = self.pos;
+        if let Some(p) = memchr::memrchr(b'\n', &text[from..pos]) {
+            from += p + 1;
+            (self.column, self.quoted) = (0, false);
+        }
+        for &b in &text[from..pos] {
+            if b == b'"' {
+                self.quoted = !self.quoted;
+            } else if b == cols.delimiter && !self.quoted {
+                self.column += 1;
+            }
+        }
+        self.pos = pos;
+        self.column
+    }
+}
+
 impl<'a> Segment<'a> {
     pub fn new(text: &'a [u8]) -> Segment<'a> {
         Segment {
@@ -159,6 +191,8 @@ struct Scratch {
     /// Merged candidate windows of the current segment.
     ranges: Vec<(usize, usize)>,
     term_hits: Vec<TermHit>,
+    /// Columns of the current segment's candidates (delimited text).
+    column: ColumnCursor,
 }
 
 /// Whether keywords near a candidate support or contradict a rule: the distance to the nearest
@@ -299,6 +333,7 @@ impl Detector {
                 .keywords
                 .find_in_ranges(seg.text, &scratch.ranges, &mut found);
             scratch.keywords[si] = Some(found);
+            scratch.column = ColumnCursor::default();
             for cand in &cands {
                 if let Some(hit) = self.resolve(segs, si, cand, &mut scratch) {
                     hits.push(hit);
@@ -511,7 +546,9 @@ impl Detector {
             }
         }
         if let Some(cols) = seg.columns
-            && let Some(header) = cols.header_at(seg.text, cand.start)
+            && let Some(header) = cols
+                .headers
+                .get(scratch.column.column_at(cols, seg.text, cand.start))
         {
             let mut found = Vec::new();
             kw.find_all(header.as_bytes(), &mut found);
