@@ -248,9 +248,11 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>, follow_links: bool) -> O
         }
         std::fs::metadata(&path)
     } else {
-        entry
-            .metadata()
-            .map_err(|e| std::io::Error::other(e.to_string()))
+        // Keep the OS error's kind: a file deleted since it was listed is "vanished".
+        entry.metadata().map_err(|e| match e.io_error() {
+            Some(io) => std::io::Error::new(io.kind(), io.to_string()),
+            None => std::io::Error::other(e.to_string()),
+        })
     };
     let meta = match meta {
         Ok(m) => m,
