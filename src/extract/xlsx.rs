@@ -260,12 +260,14 @@ struct CellOut {
     restored: bool,
 }
 
-/// The 0-based column of a reference like `B7`.
+/// The 0-based column of a reference like `B7`. Saturates: a hostile reference of many
+/// letters overflowed (a panic, or a wrapped column in release builds).
 fn column_of(r: &str) -> usize {
     r.bytes()
         .take_while(|b| b.is_ascii_alphabetic())
         .fold(0usize, |acc, b| {
-            acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize
+            acc.saturating_mul(26)
+                .saturating_add((b.to_ascii_uppercase() - b'A' + 1) as usize)
         })
         .saturating_sub(1)
 }
@@ -396,14 +398,9 @@ fn cells(
                                 .iter()
                                 .any(|c| c.text.bytes().any(|b| b.is_ascii_digit()));
                             if !numeric {
-                                let mut names = Vec::new();
-                                for c in &row {
-                                    if names.len() <= c.col {
-                                        names.resize(c.col + 1, String::new());
-                                    }
-                                    names[c.col] = c.text.trim().to_string();
-                                }
-                                headers = Some(names);
+                                headers = Some(flow::header_names(
+                                    row.iter().map(|c| (c.col, c.text.as_str())),
+                                ));
                             }
                         }
                         emit_row(
@@ -522,6 +519,7 @@ mod tests {
     fn helpers() {
         assert_eq!(column_of("B7"), 1);
         assert_eq!(column_of("AA10"), 26);
+        assert_eq!(column_of(&"Z".repeat(40)), usize::MAX - 1);
         assert_eq!(flow::cell_ref(26, 10), "AA10");
         assert_eq!(flow::cell_ref(0, 1), "A1");
         assert_eq!(
