@@ -276,6 +276,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_decompressed: Option<u64>,
 
+    /// Findings kept per file; past it the rest of the file is not examined (bounds memory).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
+    pub max_findings: usize,
+
     /// Seconds a PDF or legacy-Office parser may spend on one file.
     #[arg(long, value_name = "SECS")]
     pub parser_timeout: Option<u64>,
@@ -441,6 +445,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     }
     let mut limits = Limits {
         max_depth: args.max_depth,
+        max_findings: args.max_findings.max(1),
         // Risky parsers run in this same binary, re-executed as a worker.
         worker: std::env::current_exe().ok(),
         ..Limits::default()

@@ -231,9 +231,26 @@ impl Sink for Collector<'_> {
             .map(|s| (s.report.1 - s.report.0) as u64)
             .sum::<u64>();
         self.hits.clear();
+        let max = self.scanner.limits.max_findings;
+        if self.result.findings.len() >= max {
+            return;
+        }
         self.scanner.detector.scan_record(segs, &mut self.hits);
         let mut cursor: Option<(usize, LineCursor)> = None;
         for hit in &self.hits {
+            if self.result.findings.len() >= max {
+                // Every finding is held until the file is done: a file of millions of
+                // addresses must not take gigabytes. Detection stops here; reading goes on.
+                self.result.not_examined.push(NotExamined {
+                    path: self.result.path.clone(),
+                    inner: None,
+                    reason: format!(
+                        "limit max-findings exceeded (more than {max} findings in this file; \
+                         the rest of it is not examined)"
+                    ),
+                });
+                break;
+            }
             let seg = &segs[hit.seg];
             let c = match &mut cursor {
                 Some((i, c)) if *i == hit.seg => c,

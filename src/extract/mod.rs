@@ -63,6 +63,10 @@ pub struct Limits {
     pub worker_timeout: Duration,
     /// Address space of a worker subprocess (RLIMIT_AS), bytes.
     pub worker_memory: u64,
+    /// Findings kept for one file (`--max-findings`). They are held until the file is done,
+    /// so this bounds the memory a file full of values can take; past it the file is reported
+    /// as not examined further.
+    pub max_findings: usize,
     /// Wall-clock time one file may take (`--file-timeout`), checked between members, parts
     /// and XML events and imposed on workers. Plain text and CSV files on disk stream at a
     /// linear cost in bounded memory and are not cut off (a 5 GiB log legitimately takes
@@ -93,6 +97,7 @@ impl Default for Limits {
             max_xml_depth: 256,
             worker_timeout: Duration::from_secs(30),
             worker_memory: 2 << 30,
+            max_findings: 100_000,
             file_timeout: Some(DEFAULT_FILE_TIMEOUT),
             worker: None,
         }
