@@ -399,6 +399,42 @@ fn long_lines_with_many_tags_or_hits_stay_linear() {
     assert!(r[0].starts_with("limit max-findings exceeded"), "{r:?}");
 }
 
+/// An identifier and a sensitive fact on each of 60,000 lines of one text: every identifier
+/// was checked against every fact of the record (quadratic: minutes for this file, hours for
+/// a full chunk). The health terms come from a rule pack written here, as a user's would be.
+#[test]
+fn identifiers_and_facts_in_one_text_stay_linear() {
+    let d = tempfile::tempdir().unwrap();
+    let pack = write(
+        d.path(),
+        "helse.toml",
+        "[pack]\nid = 'test'\nschema = 1\n\n[[rule]]\nid = 'test.helse'\n\
+         title = { no = 'Helse', en = 'Health' }\ncategory = 'health'\nseverity = 'high'\n\
+         terms = { list = ['diabetes'] }\n\n[[rule]]\nid = 'test.kombinasjon'\n\
+         title = { no = 'Kombinasjon', en = 'Combination' }\ncategory = 'special-category'\n\
+         severity = 'critical'\ncombination = true\n",
+    );
+    let tree = d.path().join("tre");
+    write(
+        &tree,
+        "journal.txt",
+        &format!("fnr {CANARY} diabetes\n").repeat(60_000),
+    );
+    let s = scan(
+        &[
+            "--summary-only",
+            "--max-findings",
+            "200000",
+            "--rules",
+            pack.to_str().unwrap(),
+        ],
+        &[&tree],
+    );
+    assert!(s.not_examined().is_empty(), "{:?}", s.not_examined());
+    assert_eq!(s.doc["summary"]["by_rule"]["test.kombinasjon"], 60_000);
+    assert_eq!(s.doc["summary"]["findings"], 180_000);
+}
+
 /// A minimal PDF with the given objects (numbered from 1), with a correct cross-reference
 /// table.
 fn pdf(objects: &[String]) -> Vec<u8> {
