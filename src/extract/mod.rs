@@ -52,8 +52,8 @@ pub struct Limits {
     pub max_member_bytes: u64,
     /// Decompressed bytes of everything inside one file on disk, at every nesting level.
     pub max_total_bytes: u64,
-    /// Decompressed : compressed size of an archive member (zip bombs). Checked once a member
-    /// has produced [`RATIO_FLOOR`] bytes, so tiny, highly compressible members pass.
+    /// Decompressed : compressed size of an archive member (zip bombs). A member may always
+    /// produce [`RATIO_FLOOR`] bytes, so tiny, highly compressible members pass.
     pub max_ratio: u64,
     /// Members of one archive (zip, tar) or attachments of one message.
     pub max_entries: usize,
@@ -78,7 +78,7 @@ pub struct Limits {
     pub worker: Option<PathBuf>,
 }
 
-/// A member must produce this many bytes before its compression ratio is judged.
+/// A member may produce this many bytes whatever its compression ratio.
 pub const RATIO_FLOOR: u64 = 1 << 20;
 
 /// The default of `--file-timeout`.
@@ -382,6 +382,16 @@ pub struct Capped<'a, R> {
     deadline: Option<Deadline>,
 }
 
+impl<R: Read> Capped<'_, R> {
+    /// Bytes this member may produce under the ratio limit: `max_ratio` times its stored
+    /// size, and at least [`RATIO_FLOOR`] (tiny, highly compressible members pass).
+    fn ratio_allowance(&self) -> u64 {
+        self.compressed.map_or(u64::MAX, |c| {
+            c.saturating_mul(self.max_ratio).max(RATIO_FLOOR)
+        })
+    }
+}
+
 impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let err = |p: Problem| Err(std::io::Error::other(p));
@@ -390,7 +400,16 @@ impl<R: Read> Read for Capped<'_, R> {
         {
             return err(p);
         }
-        let n = self.inner.read(buf)?;
+        // Never read more than one byte past the nearest limit, so a limit is broken at the
+        // same byte whatever the caller's buffer sizes (which depend on what the thread
+        // scanned before): reports stay identical across runs and thread counts.
+        let allowance = self
+            .member_limit
+            .min(self.ratio_allowance())
+            .min(self.produced.saturating_add(self.budget.get()));
+        let room = allowance.saturating_sub(self.produced).saturating_add(1);
+        let take = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..take])?;
         let n64 = n as u64;
         self.produced += n64;
         if self.produced > self.member_limit {
@@ -407,15 +426,12 @@ impl<R: Read> Read for Capped<'_, R> {
             ));
         }
         self.budget.set(self.budget.get() - n64);
-        if let Some(c) = self.compressed
-            && self.produced >= RATIO_FLOOR
-            && self.produced / c.max(1) > self.max_ratio
-        {
+        if self.produced > self.ratio_allowance() {
             return err(limit(
                 "max-ratio",
                 format!(
-                    "compressed {}:1 or more, a likely zip bomb",
-                    self.produced / c.max(1)
+                    "compressed more than {}:1, a likely zip bomb",
+                    self.max_ratio
                 ),
             ));
         }
