@@ -61,4 +61,26 @@ with zipfile.ZipFile(src) as z:
                 f.write(sel + z.read(n))
 PY
 done
+# Office packages as parts for office_parts (see fuzz_targets/office_parts.rs).
+mkdir -p "$here/corpus/office_parts"
+for f in "$fx"/xlsx/*.xlsx "$fx"/docx/table.docx "$fx"/docx/comment.docx "$fx"/pptx/slides.pptx "$fx"/odf/*.od?; do
+    python3 - "$f" "$here/corpus/office_parts" <<'PY'
+import sys, zipfile, os
+names = ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+         "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml",
+         "xl/worksheets/_rels/sheet1.xml.rels", "xl/comments1.xml", "word/document.xml",
+         "word/footer1.xml", "docProps/core.xml", "ppt/slides/slide1.xml",
+         "word/embeddings/inner.xlsx", "mimetype", "content.xml", "styles.xml", "meta.xml",
+         "META-INF/manifest.xml", "xl/worksheets/sheet2.xml", "word/comments.xml",
+         "ppt/notesSlides/notesSlide1.xml"]
+src, out = sys.argv[1], sys.argv[2]
+parts = []
+with zipfile.ZipFile(src) as z:
+    for n in z.namelist():
+        if n in names:
+            parts.append(bytes([names.index(n)]) + z.read(n))
+with open(os.path.join(out, "seed-" + os.path.basename(src)), "wb") as f:
+    f.write(b"\0PART".join(parts))
+PY
+done
 echo "seeded: $(ls "$here/corpus" | tr '\n' ' ')"
