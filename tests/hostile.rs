@@ -520,7 +520,7 @@ fn cyclic_pdf_references() {
     for (name, bytes) in &pdfs {
         save(d.path(), name, bytes);
     }
-    let s = scan(&["--file-timeout", "20"], &[d.path()]);
+    let s = scan(&["--file-timeout", "5"], &[d.path()]);
     s.assert_canary();
     s.assert_no_internal_error();
     for (name, _) in &pdfs {
