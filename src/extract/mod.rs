@@ -744,3 +744,65 @@ pub fn decode_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads through a capped reader with one buffer size; returns the bytes produced when a
+    /// limit broke, and the file budget left.
+    fn produced_until_limit(buf_len: usize, compressed: u64, budget: u64) -> (u64, u64, String) {
+        let limits = Limits::default();
+        let left = Cell::new(budget);
+        let ctx = Ctx {
+            limits: &limits,
+            depth: 1,
+            budget: &left,
+            deadline: None,
+        };
+        let mut r = ctx.capped(std::io::repeat(b'A'), Some(compressed));
+        let mut buf = vec![0; buf_len];
+        let reason = loop {
+            if let Err(e) = r.read(&mut buf) {
+                break Problem::Io(e).describe();
+            }
+        };
+        (r.produced, left.get(), reason)
+    }
+
+    /// A limit breaks at the same byte whatever the caller's buffer size, so reports do not
+    /// depend on which files a thread's reused buffers saw before.
+    #[test]
+    fn limits_break_at_the_same_byte_for_any_read_size() {
+        let ratio: Vec<_> = [1, 7, 4096, 1 << 20, 3 << 20]
+            .iter()
+            .map(|&n| produced_until_limit(n, 100, 1 << 30))
+            .collect();
+        assert!(ratio.iter().all(|r| *r == ratio[0]), "{ratio:?}");
+        assert_eq!(ratio[0].0, RATIO_FLOOR + 1);
+        assert!(ratio[0].2.contains("max-ratio"), "{}", ratio[0].2);
+
+        let budget: Vec<_> = [1, 4096, 3 << 20]
+            .iter()
+            .map(|&n| produced_until_limit(n, 1 << 30, 500_000))
+            .collect();
+        assert!(budget.iter().all(|r| *r == budget[0]), "{budget:?}");
+        assert_eq!((budget[0].0, budget[0].1), (500_001, 0));
+        assert!(budget[0].2.contains("max-total-bytes"), "{}", budget[0].2);
+    }
+
+    #[test]
+    fn a_spent_time_budget_stops_reading() {
+        let limits = Limits {
+            file_timeout: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let budget = Cell::new(0);
+        let ctx = Ctx::top(&limits, &budget);
+        let mut r = ctx.capped(&b"text"[..], None);
+        let e = r.read(&mut [0; 16]).unwrap_err();
+        let p = Problem::Io(e).lift();
+        assert!(matches!(p, Problem::Timeout(_)), "{p:?}");
+        assert!(p.describe().starts_with("time budget exceeded"));
+    }
+}
