@@ -287,9 +287,19 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_decompressed: Option<u64>,
 
+    /// Findings kept per file; past it the rest of the file is not examined (bounds memory).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
+    pub max_findings: usize,
+
     /// Seconds a PDF or legacy-Office parser may spend on one file.
     #[arg(long, value_name = "SECS")]
     pub parser_timeout: Option<u64>,
+
+    /// Seconds one document, archive or e-mail may take (0: no limit); what was found before is
+    /// reported, and the file is listed as not examined. Plain text and CSV files are never cut
+    /// off [default: the config's file-timeout, else 10].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub file_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -308,6 +318,15 @@ pub struct RulesArgs {
     /// Language of the titles.
     #[arg(long, value_enum, default_value_t = Lang::Nb)]
     pub lang: Lang,
+}
+
+/// `10`, `2.5`: seconds, 0 or more.
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|f| std::time::Duration::try_from_secs_f64(f).ok())
+        .ok_or_else(|| format!("'{s}' is not a number of seconds"))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -352,6 +371,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Entry point for the binary: parses arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
+    // Panic messages can quote file content: never print them (see `guard`).
+    crate::guard::install_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -436,6 +457,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     }
     let mut limits = Limits {
         max_depth: args.max_depth,
+        max_findings: args.max_findings.max(1),
         // Risky parsers run in this same binary, re-executed as a worker.
         worker: std::env::current_exe().ok(),
         ..Limits::default()
@@ -447,6 +469,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if let Some(t) = args.parser_timeout {
         limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
     }
+    limits.file_timeout = plan.file_timeout;
     if let Some(c) = args.chunk_size {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);
@@ -509,7 +532,9 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if plan.stdin {
         let mut s = scanner.clone();
         let stdin = std::io::stdin();
-        let result = s.scan_reader(stdin.lock(), "-", &mut Default::default());
+        let result = scan::guarded("-", &mut Default::default(), |bufs| {
+            s.scan_reader(stdin.lock(), "-", bufs)
+        });
         consume(result);
     }
     if let Some(opts) = &plan.walk {
@@ -745,6 +770,12 @@ mod tests {
         assert_eq!(parse_size("2g"), Ok(2 << 30));
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("x").is_err());
+        assert_eq!(
+            parse_seconds("2.5"),
+            Ok(std::time::Duration::from_millis(2500))
+        );
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("soon").is_err());
     }
 
     #[test]

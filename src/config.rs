@@ -10,6 +10,7 @@
 //! fail-on = "high"                  # default for --fail-on
 //! exclude = ["testdata/", "*.log"]  # globs, as --glob '!PATTERN'
 //! fingerprint-key-file = "../secrets/sladd.key"
+//! file-timeout = 30                 # default for --file-timeout (seconds, 0 = none)
 //!
 //! [rules]
 //! packs = ["regler/acme.toml"]      # extra rule packs, relative to this file
@@ -47,6 +48,9 @@ pub struct Config {
     /// Fingerprint key file, relative to this file (`SLADD_FINGERPRINT_KEY` still wins).
     #[serde(default)]
     pub fingerprint_key_file: Option<PathBuf>,
+    /// Default for `--file-timeout`, in seconds (0: no time budget).
+    #[serde(default, deserialize_with = "seconds")]
+    pub file_timeout: Option<std::time::Duration>,
     #[serde(default)]
     pub rules: RulesConfig,
     #[serde(default)]
@@ -85,6 +89,25 @@ pub struct Allowlist {
     /// Hashes printed by `sladd allowlist-hash` (32 lower-case hex digits).
     #[serde(default)]
     pub hashes: Vec<String>,
+}
+
+/// Seconds as a TOML integer or float, not negative.
+fn seconds<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<std::time::Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Secs {
+        Int(u64),
+        Float(f64),
+    }
+    let secs = match Secs::deserialize(d)? {
+        Secs::Int(n) => n as f64,
+        Secs::Float(f) => f,
+    };
+    std::time::Duration::try_from_secs_f64(secs)
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom("expected a number of seconds, 0 or more"))
 }
 
 impl Config {
@@ -168,6 +191,7 @@ mod tests {
             fail-on = "high"
             exclude = ["testdata/", "*.log"]
             fingerprint-key-file = "key"
+            file-timeout = 2.5
             [rules]
             packs = ["regler/acme.toml"]
             disable = ["no.phone"]
@@ -184,6 +208,10 @@ mod tests {
         assert_eq!(c.key_file(), Some(PathBuf::from("proj/key")));
         assert_eq!(c.rules.severity["email"], Severity::Medium);
         assert_eq!(c.allowlist.hashes.len(), 1);
+        assert_eq!(c.file_timeout, Some(std::time::Duration::from_millis(2500)));
+        let c = Config::parse("file-timeout = 30", Path::new("s.toml")).unwrap();
+        assert_eq!(c.file_timeout, Some(std::time::Duration::from_secs(30)));
+        assert!(Config::parse("file-timeout = -1", Path::new("s.toml")).is_err());
     }
 
     #[test]

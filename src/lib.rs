@@ -8,7 +8,8 @@
 //! - [`walk`] lists the files to scan (parallel, `.sladdignore`-aware);
 //! - [`extract`] turns a file's bytes into text segments with locations;
 //! - [`detect`] runs every rule pack over the segments in one pass;
-//! - [`scan`] drives the stages on worker threads and turns hits into [`model::Finding`]s;
+//! - [`scan`] drives the stages on worker threads and turns hits into [`model::Finding`]s,
+//!   each file inside a panic [`guard`];
 //! - [`report`] writes findings in the format asked for.
 //!
 //! Rules are data ([`rules`], files in `rules/`), compiled once into a [`detect::Detector`].
@@ -26,6 +27,7 @@ pub mod detect;
 pub mod explain;
 pub mod extract;
 pub mod fingerprint;
+pub mod guard;
 pub mod mask;
 pub mod model;
 pub mod plan;

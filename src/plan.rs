@@ -38,6 +38,8 @@ pub struct Plan {
     pub allowlist: HashSet<String>,
     pub baseline: Option<Baseline>,
     pub run: RunInfo,
+    /// `--file-timeout`: one file's time budget; None when disabled (0).
+    pub file_timeout: Option<std::time::Duration>,
 }
 
 impl Plan {
@@ -90,6 +92,11 @@ impl Plan {
             .fail_on
             .or(config.as_ref().and_then(|c| c.fail_on))
             .unwrap_or(DEFAULT_FAIL_ON);
+        let file_timeout = args
+            .file_timeout
+            .or(config.as_ref().and_then(|c| c.file_timeout))
+            .unwrap_or(crate::extract::DEFAULT_FILE_TIMEOUT);
+        let file_timeout = (!file_timeout.is_zero()).then_some(file_timeout);
         let format = args
             .format
             .or_else(|| args.output.as_deref().and_then(Format::from_path))
@@ -148,6 +155,7 @@ impl Plan {
             allowlist,
             baseline,
             run,
+            file_timeout,
         })
     }
 
@@ -318,6 +326,15 @@ mod tests {
             plan(&cfg, &["--no-config"]).unwrap().fail_on,
             Severity::Medium
         );
+
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(plan(&none, &[]).unwrap().file_timeout, Some(secs(10)));
+        let cfg = project("file-timeout = 60\n");
+        assert_eq!(plan(&cfg, &[]).unwrap().file_timeout, Some(secs(60)));
+        let p = plan(&cfg, &["--file-timeout", "3"]).unwrap();
+        assert_eq!(p.file_timeout, Some(secs(3)));
+        let p = plan(&cfg, &["--file-timeout", "0"]).unwrap();
+        assert_eq!(p.file_timeout, None);
     }
 
     #[test]

@@ -122,11 +122,44 @@ impl Scanner {
 
     /// Scans one file from disk. Never fails: problems end up in `not_examined`.
     pub fn scan_path(&mut self, path: &Path, display: &str, bufs: &mut Buffers) -> FileResult {
+        self.scan_file(path, display, true, bufs)
+    }
+
+    /// Scans one file from disk, opened through a symbolic link only if `follow` (see
+    /// [`extract::open_regular`]).
+    pub fn scan_file(
+        &mut self,
+        path: &Path,
+        display: &str,
+        follow: bool,
+        bufs: &mut Buffers,
+    ) -> FileResult {
+        let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
+        let limits = self.limits.clone();
+        let outcome = extract::open_regular(path, follow).and_then(|file| {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let mut sink = Collector::new(self, &mut result);
+            extract::extract_opened(file, name.as_deref(), &limits, bufs, &mut sink)
+                .map(|()| sink.bytes)
+        });
+        self.finish(result, outcome)
+    }
+
+    /// Scans a stream as if it were a file called `name` (its extension counts in sniffing),
+    /// for tests and fuzzing.
+    pub fn scan_named(
+        &mut self,
+        reader: impl std::io::Read,
+        name: &str,
+        display: &str,
+        bufs: &mut Buffers,
+    ) -> FileResult {
         let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
         let limits = self.limits.clone();
         let outcome = {
             let mut sink = Collector::new(self, &mut result);
-            extract::extract_file(path, &limits, bufs, &mut sink).map(|()| sink.bytes)
+            extract::extract_named(reader, Some(name), &limits, bufs, &mut sink)
+                .map(|()| sink.bytes)
         };
         self.finish(result, outcome)
     }
@@ -198,9 +231,26 @@ impl Sink for Collector<'_> {
             .map(|s| (s.report.1 - s.report.0) as u64)
             .sum::<u64>();
         self.hits.clear();
+        let max = self.scanner.limits.max_findings;
+        if self.result.findings.len() >= max {
+            return;
+        }
         self.scanner.detector.scan_record(segs, &mut self.hits);
         let mut cursor: Option<(usize, LineCursor)> = None;
         for hit in &self.hits {
+            if self.result.findings.len() >= max {
+                // Every finding is held until the file is done: a file of millions of
+                // addresses must not take gigabytes. Detection stops here; reading goes on.
+                self.result.not_examined.push(NotExamined {
+                    path: self.result.path.clone(),
+                    inner: None,
+                    reason: format!(
+                        "limit max-findings exceeded (more than {max} findings in this file; \
+                         the rest of it is not examined)"
+                    ),
+                });
+                break;
+            }
             let seg = &segs[hit.seg];
             let c = match &mut cursor {
                 Some((i, c)) if *i == hit.seg => c,
@@ -210,10 +260,7 @@ impl Sink for Collector<'_> {
                         .1
                 }
             };
-            let mut location = c.locate(seg.text, hit.start, &places[hit.seg]);
-            if let Some(cols) = seg.columns {
-                location.field = cols.header_at(seg.text, hit.start).map(str::to_string);
-            }
+            let location = c.locate(seg.text, hit.start, &places[hit.seg], seg.columns);
             let rule = &self.scanner.detector.rules().rules[hit.rule];
             let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
             let fingerprint = self.scanner.fingerprinter.fingerprint(
@@ -254,14 +301,16 @@ impl Sink for Collector<'_> {
     }
 }
 
-/// Turns byte offsets into line and column, moving forward through one segment so that many
-/// hits in a large chunk cost one pass, not one pass each.
+/// Turns byte offsets into line and column (and, in delimited text, the column header),
+/// moving forward through one segment so that many hits in a large chunk cost one pass, not
+/// one pass each. Nothing is recounted from the start of a line: one huge line with many hits
+/// (a CSV export without line breaks) would make that quadratic.
 struct LineCursor {
     pos: usize,
     line: u64,
-    /// Byte offset where the current line starts, or None while still on the segment's first
-    /// line (whose column starts at the place's column).
-    line_start: Option<usize>,
+    column: u64,
+    /// Delimited text: the column at `pos`.
+    columns: crate::detect::ColumnCursor,
 }
 
 impl LineCursor {
@@ -269,26 +318,40 @@ impl LineCursor {
         LineCursor {
             pos: 0,
             line: place.line.max(1),
-            line_start: None,
+            column: place.column.max(1),
+            columns: Default::default(),
         }
     }
 
-    fn locate(&mut self, text: &[u8], offset: usize, place: &Location) -> Location {
+    fn locate(
+        &mut self,
+        text: &[u8],
+        offset: usize,
+        place: &Location,
+        columns: Option<&crate::detect::Columns>,
+    ) -> Location {
         if offset < self.pos {
             *self = LineCursor::new(place);
         }
-        for nl in memchr::memchr_iter(b'\n', &text[self.pos..offset]) {
-            self.line += 1;
-            self.line_start = Some(self.pos + nl + 1);
+        let seg = &text[self.pos..offset];
+        match memchr::memrchr(b'\n', seg) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.column = 1 + extract::text::count_chars(&seg[p + 1..]);
+            }
+            None => self.column += extract::text::count_chars(seg),
         }
         self.pos = offset;
-        let column = match self.line_start {
-            Some(s) => 1 + extract::text::count_chars(&text[s..offset]),
-            None => place.column.max(1) + extract::text::count_chars(&text[..offset]),
-        };
         Location {
             line: self.line,
-            column,
+            column: self.column,
+            field: match columns {
+                Some(cols) => cols
+                    .headers
+                    .get(self.columns.column_at(cols, text, offset))
+                    .cloned(),
+                None => place.field.clone(),
+            },
             ..place.clone()
         }
     }
@@ -316,9 +379,11 @@ pub fn run(
                 let tx = tx.clone();
                 Box::new(move |entry| {
                     let result = match entry {
-                        Entry::File { path, .. } => {
+                        Entry::File { path, follow, .. } => {
                             let display = display_path(&path);
-                            scan_guarded(&mut scanner, &path, &display, &mut bufs)
+                            guarded(&display, &mut bufs, |bufs| {
+                                scanner.scan_file(&path, &display, follow, bufs)
+                            })
                         }
                         Entry::NotExamined { path, reason } => {
                             let display = display_path(&path);
@@ -345,25 +410,21 @@ pub fn run(
     })
 }
 
-/// Scans a file with panics contained: a bug in an extractor or rule costs this file, not the
-/// scan. The reason names the file only, never its content.
-fn scan_guarded(
-    scanner: &mut Scanner,
-    path: &Path,
+/// Runs one file's scan with panics contained ([`crate::guard`]): a bug in an extractor or
+/// rule costs this file, not the scan. The reason names the file only, never its content.
+pub fn guarded(
     display: &str,
     bufs: &mut Buffers,
+    scan: impl FnOnce(&mut Buffers) -> FileResult,
 ) -> FileResult {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scanner.scan_path(path, display, bufs)
-    }));
-    outcome.unwrap_or_else(|_| {
+    crate::guard::catch(|| scan(bufs)).unwrap_or_else(|reason| {
         // Buffers may be half-filled; start the next file clean.
         *bufs = Buffers::default();
         let mut r = FileResult::new(display.to_string(), FileStatus::NotExamined);
         r.not_examined.push(NotExamined {
             path: display.to_string(),
             inner: None,
-            reason: "internal error while scanning this file (please report it)".to_string(),
+            reason,
         });
         r
     })

@@ -56,8 +56,13 @@ impl Default for WalkOptions {
 /// What the walker found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
-    /// A regular file to scan.
-    File { path: PathBuf, size: u64 },
+    /// A regular file to scan. `follow`: it may be opened through a symbolic link (it was
+    /// named explicitly, or `--follow`); otherwise a link swapped in since the walk is refused.
+    File {
+        path: PathBuf,
+        size: u64,
+        follow: bool,
+    },
     /// A path that will not be examined, and why.
     NotExamined { path: PathBuf, reason: String },
     /// A symbolic link that was not followed: counted, not reported.
@@ -110,6 +115,7 @@ where
         b.overrides(ob.build()?);
     }
     let max = opts.max_filesize;
+    let follow_links = opts.follow_links;
     let explicit = match opts.force_exclude {
         true => Some(ExplicitFilter::new(&opts.globs, opts.respect_gitignore)?),
         false => None,
@@ -126,7 +132,7 @@ where
                     {
                         return WalkState::Continue;
                     }
-                    if let Some(e) = classify(&entry, max) {
+                    if let Some(e) = classify(&entry, max, follow_links) {
                         visit(e);
                     }
                 }
@@ -229,7 +235,7 @@ impl ExplicitFilter {
     }
 }
 
-fn classify(entry: &ignore::DirEntry, max: Option<u64>) -> Option<Entry> {
+fn classify(entry: &ignore::DirEntry, max: Option<u64>, follow_links: bool) -> Option<Entry> {
     let path = entry.path().to_path_buf();
     let ft = entry.file_type()?;
     if ft.is_dir() {
@@ -242,9 +248,11 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>) -> Option<Entry> {
         }
         std::fs::metadata(&path)
     } else {
-        entry
-            .metadata()
-            .map_err(|e| std::io::Error::other(e.to_string()))
+        // Keep the OS error's kind: a file deleted since it was listed is "vanished".
+        entry.metadata().map_err(|e| match e.io_error() {
+            Some(io) => std::io::Error::new(io.kind(), io.to_string()),
+            None => std::io::Error::other(e.to_string()),
+        })
     };
     let meta = match meta {
         Ok(m) => m,
@@ -275,10 +283,11 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>) -> Option<Entry> {
     Some(Entry::File {
         path,
         size: meta.len(),
+        follow: follow_links || entry.depth() == 0,
     })
 }
 
-fn special_file_reason(meta: &std::fs::Metadata) -> String {
+pub fn special_file_reason(meta: &std::fs::Metadata) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -78,6 +78,7 @@ pub fn members<R: Read + Seek>(
         if name.ends_with('/') || !wanted(&name) {
             continue;
         }
+        ctx.check_time()?;
         let entry = match za.by_index(i) {
             Ok(f) => f,
             Err(e) => {
@@ -132,6 +133,7 @@ pub fn tar(
                 format!("more than {} members", ctx.limits.max_entries),
             ));
         }
+        ctx.check_time()?;
         let entry = entry.map_err(|_| Problem::reason("damaged tar archive (truncated?)"))?;
         if !entry.header().entry_type().is_file() {
             continue;

@@ -96,6 +96,23 @@ pub fn restore_leading_zero(value: &str) -> Option<String> {
         .then_some(with)
 }
 
+/// Spreadsheets have at most this many columns (Excel's `XFD`; LibreOffice's since 7.4).
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// The column names of a header row, indexed by 0-based column. Cells beyond
+/// [`MAX_COLUMNS`] name nothing: a hostile cell reference (`XFDXFDXFD1`) or repeat count
+/// must not size this list (it once asked for 121 TB and aborted the scan).
+pub fn header_names<'c>(cells: impl Iterator<Item = (usize, &'c str)>) -> Vec<String> {
+    let mut names = Vec::new();
+    for (col, text) in cells.filter(|(col, _)| *col < MAX_COLUMNS) {
+        if names.len() <= col {
+            names.resize(col + 1, String::new());
+        }
+        names[col] = text.trim().to_string();
+    }
+    names
+}
+
 /// `A`, `B`, ... `Z`, `AA` for a 0-based column, then the 1-based row: `B7`.
 pub fn cell_ref(col: u32, row: u32) -> String {
     let mut letters = Vec::new();
@@ -221,7 +238,9 @@ pub fn walk(
     };
     let mut depth = 0usize;
     let mut skip_at: Option<usize> = None;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|_| {
             Problem::reason(format!(
@@ -522,14 +541,9 @@ impl Walker<'_, '_> {
                     .iter()
                     .all(|c| !c.text.text.bytes().any(|b| b.is_ascii_digit()));
             if is_header {
-                let mut names = Vec::new();
-                for c in &row.cells {
-                    if names.len() <= c.col {
-                        names.resize(c.col + 1, String::new());
-                    }
-                    names[c.col] = c.text.text.trim().to_string();
-                }
-                t.headers = Some(names);
+                t.headers = Some(header_names(
+                    row.cells.iter().map(|c| (c.col, c.text.text.as_str())),
+                ));
             } else {
                 headers = t.headers.clone();
             }

@@ -50,6 +50,7 @@ pub fn eml(
     let mut bodies = 0usize;
     let mut attachments = 0usize;
     for (i, part) in msg.parts.iter().enumerate() {
+        ctx.check_time()?;
         let id = i as u32;
         if msg.attachments.contains(&id) {
             attachments += 1;
@@ -125,6 +126,7 @@ pub fn mbox(
         budget: ctx.budget,
         compressed: None,
         max_ratio: ctx.limits.max_ratio,
+        deadline: ctx.deadline,
     };
     let iter = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(capped));
     for (n, m) in iter.enumerate() {
@@ -134,6 +136,7 @@ pub fn mbox(
                 format!("more than {} messages", ctx.limits.max_entries),
             ));
         }
+        ctx.check_time()?;
         let m = m?;
         let name = format!("message-{}.eml", n + 1);
         extract_member_bytes(m.contents(), &name, ctx, bufs, sink)?;

@@ -78,12 +78,14 @@ pub fn extract(data: &[u8], d: Dialect, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> R
     extract_part(data, d, None, ctx, sink)
 }
 
-/// Line and column of byte offsets, moving forward through the text.
+/// Line and column of byte offsets, moving forward through the text. The column is carried
+/// along, not recounted from the line start: minified HTML is one long line with thousands
+/// of tags, and recounting made it quadratic.
 struct Lines<'t> {
     text: &'t str,
     off: usize,
     line: u64,
-    line_start: usize,
+    col: u64,
 }
 
 impl Lines<'_> {
@@ -92,16 +94,18 @@ impl Lines<'_> {
         if off < self.off {
             self.off = 0;
             self.line = 1;
-            self.line_start = 0;
+            self.col = 1;
         }
-        let bytes = self.text.as_bytes();
-        for p in memchr::memchr_iter(b'\n', &bytes[self.off..off]) {
-            self.line += 1;
-            self.line_start = self.off + p + 1;
+        let seg = &self.text.as_bytes()[self.off..off];
+        match memchr::memrchr(b'\n', seg) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.col = 1 + super::text::count_chars(&seg[p + 1..]);
+            }
+            None => self.col += super::text::count_chars(seg),
         }
         self.off = off;
-        let col = 1 + super::text::count_chars(&bytes[self.line_start..off]);
-        (self.line, col)
+        (self.line, self.col)
     }
 }
 
@@ -221,7 +225,7 @@ pub fn walk(
         text,
         off: 0,
         line: 1,
-        line_start: 0,
+        col: 1,
     };
     let mut st = State {
         part,
@@ -234,7 +238,9 @@ pub fn walk(
     let html = d == Dialect::Html;
     let mut depth = 0usize;
     let mut skip_style = false;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,

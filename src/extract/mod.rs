@@ -35,7 +35,7 @@ use sniff::Format;
 use std::cell::Cell;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Resource limits for one file. Breaking one makes the file (or archive member) "not
 /// examined" with the limit named; the scan goes on. README "Security and limits" lists them.
@@ -53,8 +53,8 @@ pub struct Limits {
     pub max_member_bytes: u64,
     /// Decompressed bytes of everything inside one file on disk, at every nesting level.
     pub max_total_bytes: u64,
-    /// Decompressed : compressed size of an archive member (zip bombs). Checked once a member
-    /// has produced [`RATIO_FLOOR`] bytes, so tiny, highly compressible members pass.
+    /// Decompressed : compressed size of an archive member (zip bombs). A member may always
+    /// produce [`RATIO_FLOOR`] bytes, so tiny, highly compressible members pass.
     pub max_ratio: u64,
     /// Members of one archive (zip, tar) or attachments of one message.
     pub max_entries: usize,
@@ -64,14 +64,26 @@ pub struct Limits {
     pub worker_timeout: Duration,
     /// Address space of a worker subprocess (RLIMIT_AS), bytes.
     pub worker_memory: u64,
+    /// Findings kept for one file (`--max-findings`). They are held until the file is done,
+    /// so this bounds the memory a file full of values can take; past it the file is reported
+    /// as not examined further.
+    pub max_findings: usize,
+    /// Wall-clock time one file may take (`--file-timeout`), checked between members, parts
+    /// and XML events and imposed on workers. Plain text and CSV files on disk stream at a
+    /// linear cost in bounded memory and are not cut off (a 5 GiB log legitimately takes
+    /// longer); text inside containers is. `None`: no budget.
+    pub file_timeout: Option<Duration>,
     /// The sladd binary that runs risky parsers as `sladd __extract-worker`. `None` runs them
     /// in-process behind `catch_unwind` only: for unit tests of the library, never the CLI.
     #[serde(skip)]
     pub worker: Option<PathBuf>,
 }
 
-/// A member must produce this many bytes before its compression ratio is judged.
+/// A member may produce this many bytes whatever its compression ratio.
 pub const RATIO_FLOOR: u64 = 1 << 20;
+
+/// The default of `--file-timeout`.
+pub const DEFAULT_FILE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -86,6 +98,8 @@ impl Default for Limits {
             max_xml_depth: 256,
             worker_timeout: Duration::from_secs(30),
             worker_memory: 2 << 30,
+            max_findings: 100_000,
+            file_timeout: Some(DEFAULT_FILE_TIMEOUT),
             worker: None,
         }
     }
@@ -158,6 +172,10 @@ pub enum Problem {
     /// enclosing container without reporting it again.
     #[error("decompressed-data budget spent")]
     Spent,
+    /// The file's time budget ([`Limits::file_timeout`]) ran out: every enclosing container
+    /// stops, and the file itself is reported (what was found before is kept).
+    #[error("time budget exceeded (--file-timeout {0:?}); findings before it are reported")]
+    Timeout(Duration),
 }
 
 impl Problem {
@@ -181,8 +199,40 @@ impl Problem {
         match self {
             Problem::Limit { limit, .. } => *limit == "max-total-bytes",
             Problem::Io(e) => limit_of(e).is_some_and(|p| p.budget_spent()),
-            Problem::Reason(_) => false,
+            Problem::Reason(_) | Problem::Timeout(_) => false,
             Problem::Spent => true,
+        }
+    }
+
+    /// A limit broken inside a reader travels as an `io::Error`; this unwraps it, so callers
+    /// can match on what happened.
+    pub fn lift(self) -> Problem {
+        match self {
+            Problem::Io(e) if limit_of(&e).is_some() => match e.into_inner() {
+                Some(inner) => match inner.downcast::<Problem>() {
+                    Ok(p) => *p,
+                    Err(other) => Problem::Io(std::io::Error::other(other)),
+                },
+                None => Problem::reason("input/output error"),
+            },
+            other => other,
+        }
+    }
+}
+
+/// A part of a document (an XML part, a sheet) could not be read: reported on the part, and
+/// the document goes on, unless the problem ends the whole file (its byte or time budget),
+/// which is passed up.
+pub fn part_failed(p: Problem, report: impl FnOnce(&str)) -> Result<(), Problem> {
+    match p.lift() {
+        p @ (Problem::Timeout(_) | Problem::Spent) => Err(p),
+        p if p.budget_spent() => {
+            report(&p.describe());
+            Err(Problem::Spent)
+        }
+        p => {
+            report(&p.describe());
+            Ok(())
         }
     }
 }
@@ -208,6 +258,54 @@ pub fn mib(n: u64) -> String {
     }
 }
 
+/// When one file's time budget ends ([`Limits::file_timeout`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    pub at: Instant,
+    /// The budget, for the reason.
+    pub budget: Duration,
+}
+
+impl Deadline {
+    /// A deadline `budget` from now, or none.
+    pub fn start(budget: Option<Duration>) -> Option<Deadline> {
+        budget.map(|budget| Deadline {
+            at: Instant::now() + budget,
+            budget,
+        })
+    }
+
+    pub fn check(&self) -> Result<(), Problem> {
+        if Instant::now() >= self.at {
+            Err(Problem::Timeout(self.budget))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+}
+
+/// Checks a deadline every few hundred steps of a parser's event loop, so the clock is read
+/// rarely compared to the work.
+pub struct Ticker {
+    n: u32,
+    deadline: Option<Deadline>,
+}
+
+impl Ticker {
+    #[inline]
+    pub fn tick(&mut self) -> Result<(), Problem> {
+        self.n = self.n.wrapping_add(1);
+        match self.deadline {
+            Some(d) if self.n.is_multiple_of(256) => d.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// State shared by every level of one file's extraction.
 pub struct Ctx<'a> {
     pub limits: &'a Limits,
@@ -215,15 +313,42 @@ pub struct Ctx<'a> {
     pub depth: usize,
     /// Decompressed bytes the file may still produce ([`Limits::max_total_bytes`]).
     pub budget: &'a Cell<u64>,
+    /// When the file's time budget ends.
+    pub deadline: Option<Deadline>,
 }
 
 impl<'a> Ctx<'a> {
+    /// The context for a file on disk (depth 0), its budgets starting now.
+    pub fn top(limits: &'a Limits, budget: &'a Cell<u64>) -> Ctx<'a> {
+        budget.set(limits.max_total_bytes);
+        Ctx {
+            limits,
+            depth: 0,
+            budget,
+            deadline: Deadline::start(limits.file_timeout),
+        }
+    }
+
     /// The context for the members of a container at this level.
     pub fn deeper(&self) -> Ctx<'a> {
         Ctx {
             limits: self.limits,
             depth: self.depth + 1,
             budget: self.budget,
+            deadline: self.deadline,
+        }
+    }
+
+    /// Fails once the file's time budget is spent.
+    pub fn check_time(&self) -> Result<(), Problem> {
+        self.deadline.map_or(Ok(()), |d| d.check())
+    }
+
+    /// A deadline check for a parser's event loop.
+    pub fn ticker(&self) -> Ticker {
+        Ticker {
+            n: 0,
+            deadline: self.deadline,
         }
     }
 
@@ -237,6 +362,7 @@ impl<'a> Ctx<'a> {
             budget: self.budget,
             compressed,
             max_ratio: self.limits.max_ratio,
+            deadline: self.deadline,
         }
     }
 
@@ -256,14 +382,40 @@ pub struct Capped<'a, R> {
     budget: &'a Cell<u64>,
     compressed: Option<u64>,
     max_ratio: u64,
+    /// Members are inside containers, where the file's time budget applies to text too.
+    deadline: Option<Deadline>,
+}
+
+impl<R: Read> Capped<'_, R> {
+    /// Bytes this member may produce under the ratio limit: `max_ratio` times its stored
+    /// size, and at least [`RATIO_FLOOR`] (tiny, highly compressible members pass).
+    fn ratio_allowance(&self) -> u64 {
+        self.compressed.map_or(u64::MAX, |c| {
+            c.saturating_mul(self.max_ratio).max(RATIO_FLOOR)
+        })
+    }
 }
 
 impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let err = |p: Problem| Err(std::io::Error::other(p));
+        if let Some(d) = self.deadline
+            && let Err(p) = d.check()
+        {
+            return err(p);
+        }
+        // Never read more than one byte past the nearest limit, so a limit is broken at the
+        // same byte whatever the caller's buffer sizes (which depend on what the thread
+        // scanned before): reports stay identical across runs and thread counts.
+        let allowance = self
+            .member_limit
+            .min(self.ratio_allowance())
+            .min(self.produced.saturating_add(self.budget.get()));
+        let room = allowance.saturating_sub(self.produced).saturating_add(1);
+        let take = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..take])?;
         let n64 = n as u64;
         self.produced += n64;
-        let err = |p: Problem| Err(std::io::Error::other(p));
         if self.produced > self.member_limit {
             return err(limit(
                 "max-member-bytes",
@@ -278,15 +430,12 @@ impl<R: Read> Read for Capped<'_, R> {
             ));
         }
         self.budget.set(self.budget.get() - n64);
-        if let Some(c) = self.compressed
-            && self.produced >= RATIO_FLOOR
-            && self.produced / c.max(1) > self.max_ratio
-        {
+        if self.produced > self.ratio_allowance() {
             return err(limit(
                 "max-ratio",
                 format!(
-                    "compressed {}:1 or more, a likely zip bomb",
-                    self.produced / c.max(1)
+                    "compressed more than {}:1, a likely zip bomb",
+                    self.max_ratio
                 ),
             ));
         }
@@ -294,60 +443,104 @@ impl<R: Read> Read for Capped<'_, R> {
     }
 }
 
-/// Extracts one file from disk.
+/// Extracts one file from disk (following a symbolic link, as for a path named explicitly).
 pub fn extract_file(
     path: &Path,
     limits: &Limits,
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
-    let mut file = std::fs::File::open(path)?;
+    let file = open_regular(path, true)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let budget = Cell::new(limits.max_total_bytes);
-    let ctx = Ctx {
-        limits,
-        depth: 0,
-        budget: &budget,
-    };
+    extract_opened(file, name.as_deref(), limits, bufs, sink)
+}
+
+/// Opens a file to scan, safely against changes since the walk saw it: a FIFO swapped in is
+/// not waited on (`O_NONBLOCK`), a symbolic link swapped in is not followed out of the tree
+/// (`O_NOFOLLOW`, unless `follow`), and anything but a regular file is refused once open.
+pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow);
+    }
+    let file = opts.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if !follow && e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::other(
+                "not opened: it became a symbolic link during the scan (not followed)",
+            );
+        }
+        e
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(crate::walk::special_file_reason(
+            &meta,
+        )));
+    }
+    Ok(file)
+}
+
+/// Extracts a file opened with [`open_regular`]; `name` is its file name, for sniffing.
+pub fn extract_opened(
+    mut file: std::fs::File,
+    name: Option<&str>,
+    limits: &Limits,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    let budget = Cell::new(0);
+    let ctx = Ctx::top(limits, &budget);
     let mut head = [0u8; sniff::HEAD];
     let n = read_full(&mut file, &mut head)?;
-    let format = sniff::sniff_format(&head[..n], name.as_deref());
+    let format = sniff::sniff_format(&head[..n], name);
     let outcome = if format == Format::Zip {
         // Seekable on disk: the central directory is read in place, nothing is loaded whole.
         file.rewind()?;
         archive::zip(file, &ctx, bufs, sink)
     } else {
-        extract_stream(&head[..n], file, format, name.as_deref(), &ctx, bufs, sink)
+        extract_stream(&head[..n], file, format, name, &ctx, bufs, sink)
     };
     top_level(outcome, sink)
 }
 
 /// Extracts from any reader (standard input).
 pub fn extract_reader(
-    mut reader: impl Read,
+    reader: impl Read,
     limits: &Limits,
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
-    let budget = Cell::new(limits.max_total_bytes);
-    let ctx = Ctx {
-        limits,
-        depth: 0,
-        budget: &budget,
-    };
+    extract_named(reader, None, limits, bufs, sink)
+}
+
+/// Extracts from a reader as if it were a file called `name` (tests and fuzzing).
+pub fn extract_named(
+    mut reader: impl Read,
+    name: Option<&str>,
+    limits: &Limits,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    let budget = Cell::new(0);
+    let ctx = Ctx::top(limits, &budget);
     let mut head = [0u8; sniff::HEAD];
     let n = read_full(&mut reader, &mut head)?;
-    let format = sniff::sniff_format(&head[..n], None);
-    let outcome = extract_stream(&head[..n], reader, format, None, &ctx, bufs, sink);
+    let format = sniff::sniff_format(&head[..n], name);
+    let outcome = extract_stream(&head[..n], reader, format, name, &ctx, bufs, sink);
     top_level(outcome, sink)
 }
 
 /// OS errors on the file itself stay errors (the driver names them); everything else is a
 /// reason on the file.
 fn top_level(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> std::io::Result<()> {
-    match outcome {
+    match outcome.map_err(Problem::lift) {
         Ok(()) => Ok(()),
-        Err(Problem::Io(e)) if limit_of(&e).is_none() => Err(e),
+        Err(Problem::Io(e)) => Err(e),
         Err(Problem::Spent) => Ok(()),
         Err(p) => {
             sink.not_examined(None, &p.describe());
@@ -407,11 +600,12 @@ pub fn extract_member_bytes(
     member_outcome(outcome, &mut sink)
 }
 
-/// A member's problem is reported on the member; only a spent file budget stops the container.
+/// A member's problem is reported on the member; only a spent byte budget or time budget
+/// stops the container (the time budget is reported on the file, by [`top_level`]).
 fn member_outcome(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> Result<(), Problem> {
-    match outcome {
+    match outcome.map_err(Problem::lift) {
         Ok(()) => Ok(()),
-        Err(Problem::Spent) => Err(Problem::Spent),
+        Err(p @ (Problem::Spent | Problem::Timeout(_))) => Err(p),
         Err(p) => {
             sink.not_examined(None, &p.describe());
             if p.budget_spent() {
@@ -445,6 +639,7 @@ fn extract_stream(
             format!("nested more than {} containers deep", ctx.limits.max_depth),
         ));
     }
+    crate::guard::debug_panic(name);
     let reader = head.chain(rest);
     match format {
         Format::Text(enc) => Ok(text::extract(reader, enc, None, ctx.limits, bufs, sink)?),
@@ -500,6 +695,7 @@ fn extract_bytes_as(
             format!("nested more than {} containers deep", ctx.limits.max_depth),
         ));
     }
+    crate::guard::debug_panic(name);
     match format {
         Format::Text(enc) => Ok(text::extract(data, enc, None, ctx.limits, bufs, sink)?),
         Format::Delimited(d) => delimited::extract(data, d, ctx.limits, bufs, sink),
@@ -550,5 +746,67 @@ pub fn decode_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
                 .decode_without_bom_handling(data)
                 .0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads through a capped reader with one buffer size; returns the bytes produced when a
+    /// limit broke, and the file budget left.
+    fn produced_until_limit(buf_len: usize, compressed: u64, budget: u64) -> (u64, u64, String) {
+        let limits = Limits::default();
+        let left = Cell::new(budget);
+        let ctx = Ctx {
+            limits: &limits,
+            depth: 1,
+            budget: &left,
+            deadline: None,
+        };
+        let mut r = ctx.capped(std::io::repeat(b'A'), Some(compressed));
+        let mut buf = vec![0; buf_len];
+        let reason = loop {
+            if let Err(e) = r.read(&mut buf) {
+                break Problem::Io(e).describe();
+            }
+        };
+        (r.produced, left.get(), reason)
+    }
+
+    /// A limit breaks at the same byte whatever the caller's buffer size, so reports do not
+    /// depend on which files a thread's reused buffers saw before.
+    #[test]
+    fn limits_break_at_the_same_byte_for_any_read_size() {
+        let ratio: Vec<_> = [1, 7, 4096, 1 << 20, 3 << 20]
+            .iter()
+            .map(|&n| produced_until_limit(n, 100, 1 << 30))
+            .collect();
+        assert!(ratio.iter().all(|r| *r == ratio[0]), "{ratio:?}");
+        assert_eq!(ratio[0].0, RATIO_FLOOR + 1);
+        assert!(ratio[0].2.contains("max-ratio"), "{}", ratio[0].2);
+
+        let budget: Vec<_> = [1, 4096, 3 << 20]
+            .iter()
+            .map(|&n| produced_until_limit(n, 1 << 30, 500_000))
+            .collect();
+        assert!(budget.iter().all(|r| *r == budget[0]), "{budget:?}");
+        assert_eq!((budget[0].0, budget[0].1), (500_001, 0));
+        assert!(budget[0].2.contains("max-total-bytes"), "{}", budget[0].2);
+    }
+
+    #[test]
+    fn a_spent_time_budget_stops_reading() {
+        let limits = Limits {
+            file_timeout: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let budget = Cell::new(0);
+        let ctx = Ctx::top(&limits, &budget);
+        let mut r = ctx.capped(&b"text"[..], None);
+        let e = r.read(&mut [0; 16]).unwrap_err();
+        let p = Problem::Io(e).lift();
+        assert!(matches!(p, Problem::Timeout(_)), "{p:?}");
+        assert!(p.describe().starts_with("time budget exceeded"));
     }
 }

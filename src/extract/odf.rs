@@ -8,7 +8,7 @@
 //! (`Object 1/content.xml`) are walked like the main document. A password-protected file is
 //! reported as not examined: its parts are encrypted.
 
-use super::{Buffers, Ctx, Problem, Sink, archive, flow};
+use super::{Buffers, Ctx, Problem, Sink, archive, flow, part_failed};
 use std::io::{Read, Seek};
 
 pub fn extract<R: Read + Seek>(
@@ -44,18 +44,13 @@ pub fn extract<R: Read + Seek>(
             spreadsheet: spreadsheet && name == "content.xml",
             ..flow::ODF
         };
+        ctx.check_time()?;
         let outcome = archive::read_part(za, i, ctx).and_then(|data| {
             let xml = super::decode_text(&data);
             flow::extract(&xml, name, &dialect, ctx, sink)
         });
         if let Err(p) = outcome {
-            if p.budget_spent() {
-                if !matches!(p, Problem::Spent) {
-                    sink.not_examined(Some(name), &p.describe());
-                }
-                return Err(Problem::Spent);
-            }
-            sink.not_examined(Some(name), &p.describe());
+            part_failed(p, |reason| sink.not_examined(Some(name), reason))?;
         }
     }
     Ok(())

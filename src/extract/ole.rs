@@ -380,6 +380,7 @@ mod tests {
             limits: &limits,
             depth: 0,
             budget: &budget,
+            deadline: None,
         };
         let mut sink = Collect::default();
         extract(&data, &ctx, &mut Buffers::default(), &mut sink).unwrap();

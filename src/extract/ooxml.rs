@@ -7,7 +7,7 @@
 //! the file. Workbooks get cell-aware handling in [`super::xlsx`]; embedded files (an Excel
 //! sheet in a Word document) are extracted as members of their own.
 
-use super::{Buffers, Ctx, Problem, Sink, archive, extract_member, flow};
+use super::{Buffers, Ctx, Problem, Sink, archive, extract_member, flow, part_failed};
 use std::io::{Read, Seek};
 
 pub fn extract<R: Read + Seek>(
@@ -33,15 +33,10 @@ pub fn extract<R: Read + Seek>(
         if workbook && super::xlsx::handles(name) {
             continue;
         }
+        ctx.check_time()?;
         if is_xml_part(name) {
             if let Err(p) = part(za, i, name, ctx, sink) {
-                if p.budget_spent() {
-                    if !matches!(p, Problem::Spent) {
-                        sink.not_examined(Some(name), &p.describe());
-                    }
-                    return Err(Problem::Spent);
-                }
-                sink.not_examined(Some(name), &p.describe());
+                part_failed(p, |reason| sink.not_examined(Some(name), reason))?;
             }
         } else if is_embedded(name) {
             let entry = match za.by_index(i) {

@@ -131,7 +131,9 @@ pub fn extract(data: &[u8], ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Pr
     let mut group_start = false;
     let mut starred = false;
     let mut i = 0usize;
+    let mut tick = ctx.ticker();
     while i < data.len() {
+        tick.tick()?;
         let b = data[i];
         match b {
             b'{' => {

@@ -108,6 +108,7 @@ fn subprocess(
     ctx: &Ctx<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
+    ctx.check_time()?;
     let request = Request {
         job,
         depth: ctx.depth,
@@ -127,7 +128,10 @@ fn subprocess(
     let stdout = child.stdout.take();
     // The worker's output is bounded like a decompressed member.
     let cap = ctx.limits.max_member_bytes.saturating_mul(2);
-    let timeout = ctx.limits.worker_timeout;
+    let timeout = match ctx.deadline {
+        Some(d) => d.remaining().min(ctx.limits.worker_timeout),
+        None => ctx.limits.worker_timeout,
+    };
     let (output, timed_out) = std::thread::scope(|s| {
         s.spawn(move || {
             if let Some(w) = stdin.as_mut() {
@@ -162,6 +166,8 @@ fn subprocess(
         replay(msg, sink);
     }
     if timed_out {
+        // The file's time budget, when that is what ran out.
+        ctx.check_time()?;
         return Err(super::limit(
             "worker-timeout",
             format!(
@@ -314,6 +320,8 @@ pub fn worker_main(request: &str) -> anyhow::Result<()> {
         limits: &limits,
         depth: req.depth,
         budget: &budget,
+        // The parent enforces the file's time budget by killing the worker.
+        deadline: None,
     };
     let mut sink = JsonSink {
         out: std::io::BufWriter::new(std::io::stdout().lock()),
@@ -361,6 +369,7 @@ mod tests {
             limits: &limits,
             depth: 0,
             budget: &budget,
+            deadline: None,
         };
         let mut sink = Collect::default();
         let r = isolated(Job::Pdf, b"%PDF-1.4 whatever", &ctx, &mut sink);

@@ -15,7 +15,7 @@
 
 use super::flow::{self, leading_zero_note, restore_leading_zero};
 use super::srcmap::{CellSource, Mapped, PieceKind};
-use super::{Ctx, Problem, Sink, archive, limit};
+use super::{Ctx, Problem, Sink, archive, limit, part_failed};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
 use quick_xml::events::{BytesStart, Event};
@@ -95,13 +95,7 @@ pub fn walk<R: Read + Seek>(
     for sheet in &sheets {
         // A damaged sheet costs that sheet: the others and the rest of the package go on.
         if let Err(p) = one_sheet(za, sheet, &shared, ctx, track, sink) {
-            if p.budget_spent() {
-                if !matches!(p, Problem::Spent) {
-                    sink.not_examined(&sheet.part, &p.describe());
-                }
-                return Err(Problem::Spent);
-            }
-            sink.not_examined(&sheet.part, &p.describe());
+            part_failed(p, |reason| sink.not_examined(&sheet.part, reason))?;
         }
     }
     Ok(())
@@ -210,7 +204,9 @@ fn each_start(
 ) -> Result<(), Problem> {
     let mut r = Reader::from_str(xml);
     let mut depth = 0usize;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         match r.read_event().map_err(|_| malformed(part, &r))? {
             Event::Start(e) => {
                 depth += 1;
@@ -302,7 +298,9 @@ fn shared_strings(xml: &str, ctx: &Ctx<'_>, track: bool) -> Result<Vec<Mapped>, 
     let mut r = Reader::from_str(xml);
     let (mut depth, mut in_t, mut in_rph) = (0usize, false, 0usize);
     let mut cur = Collect::new(track);
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|_| malformed(part, &r))?;
         let at = (before, r.buffer_position() as usize);
@@ -351,12 +349,14 @@ struct CellOut {
     restored: bool,
 }
 
-/// The 0-based column of a reference like `B7`.
+/// The 0-based column of a reference like `B7`. Saturates: a hostile reference of many
+/// letters overflowed (a panic, or a wrapped column in release builds).
 fn column_of(r: &str) -> usize {
     r.bytes()
         .take_while(|b| b.is_ascii_alphabetic())
         .fold(0usize, |acc, b| {
-            acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize
+            acc.saturating_mul(26)
+                .saturating_add((b.to_ascii_uppercase() - b'A' + 1) as usize)
         })
         .saturating_sub(1)
 }
@@ -399,7 +399,9 @@ fn cells(
     let mut row_num = 0u32;
     let restored_note = leading_zero_note();
     let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|_| malformed(part, &r))?;
         let at = (before, r.buffer_position() as usize);
@@ -512,14 +514,9 @@ fn cells(
                                 .iter()
                                 .any(|c| c.text.bytes().any(|b| b.is_ascii_digit()));
                             if !numeric {
-                                let mut names = Vec::new();
-                                for c in &row {
-                                    if names.len() <= c.col {
-                                        names.resize(c.col + 1, String::new());
-                                    }
-                                    names[c.col] = c.text.trim().to_string();
-                                }
-                                headers = Some(names);
+                                headers = Some(flow::header_names(
+                                    row.iter().map(|c| (c.col, c.text.as_str())),
+                                ));
                             }
                         }
                         emit_row(
@@ -598,7 +595,9 @@ fn comments(
     let mut cell: Option<String> = None;
     let mut text = Collect::new(track);
     let mut in_t = false;
+    let mut tick = ctx.ticker();
     loop {
+        tick.tick()?;
         let before = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|_| malformed(part, &r))?;
         let at = (before, r.buffer_position() as usize);
@@ -654,6 +653,7 @@ mod tests {
     fn helpers() {
         assert_eq!(column_of("B7"), 1);
         assert_eq!(column_of("AA10"), 26);
+        assert_eq!(column_of(&"Z".repeat(40)), usize::MAX - 1);
         assert_eq!(flow::cell_ref(26, 10), "AA10");
         assert_eq!(flow::cell_ref(0, 1), "A1");
         assert_eq!(

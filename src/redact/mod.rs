@@ -593,15 +593,11 @@ pub fn unredactable(format: Format) -> Option<String> {
     Some(why.to_string())
 }
 
-/// A fresh extraction context for one file.
+/// A fresh extraction context for one file: the scan's byte and time budgets apply, so a
+/// pathological file is refused rather than stalling the run.
 pub fn with_ctx<T>(limits: &Limits, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
-    let budget = std::cell::Cell::new(limits.max_total_bytes);
-    let ctx = Ctx {
-        limits,
-        depth: 0,
-        budget: &budget,
-    };
-    f(&ctx)
+    let budget = std::cell::Cell::new(0);
+    f(&Ctx::top(limits, &budget))
 }
 
 #[cfg(test)]
