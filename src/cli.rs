@@ -474,7 +474,8 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
         limits.overlap = limits.overlap.min(limits.chunk_size / 2);
     }
-    let scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
+    let mut scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
+    scanner.chunk_helper = crate::walk::thread_count(args.threads) > 1;
 
     let to_stdout = args.output.is_none();
     if plan.format == Format::Html && to_stdout && std::io::stdout().is_terminal() {

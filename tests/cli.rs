@@ -302,6 +302,25 @@ fn findings_across_chunk_boundaries_are_found_once() {
     };
     assert_eq!(values(&whole).len(), planted.len());
     assert_eq!(values(&whole), values(&chunked));
+
+    // At this chunk size the file is many chunks long, so with more than one thread the
+    // scanner hands chunks to a helper thread: the report must not depend on that, nor on
+    // which chunks the findings limit cut off.
+    for extra in [&[][..], &["--max-findings", "57"][..]] {
+        let run = |threads: &str| {
+            let out = sladd()
+                .args(["scan", "--format", "jsonl", "--chunk-size", "1024"])
+                .args(["--threads", threads])
+                .args(extra)
+                .arg(d.path())
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let single = run("1");
+        assert_eq!(run("2"), single, "{extra:?}");
+        assert_eq!(run("4"), single, "{extra:?}");
+    }
 }
 
 #[test]

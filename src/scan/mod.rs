@@ -6,6 +6,8 @@
 //! extractor), masked and fingerprinted. The plain value travels with the finding only so that
 //! `--reveal`, allowlists and the redactor can use it; reporters print `masked` otherwise.
 
+mod helper;
+
 use crate::detect::{Detector, Hit, Segment};
 use crate::extract::{self, Buffers, Limits, Sink};
 use crate::fingerprint::Fingerprinter;
@@ -109,6 +111,9 @@ pub struct Scanner {
     pub detector: Detector,
     pub fingerprinter: Fingerprinter,
     pub limits: Limits,
+    /// Large text files get a second thread for detection ([`helper`]). On by default when
+    /// the machine has more than one core; `--threads 1` turns it off.
+    pub chunk_helper: bool,
 }
 
 impl Scanner {
@@ -117,6 +122,7 @@ impl Scanner {
             detector,
             fingerprinter,
             limits,
+            chunk_helper: crate::walk::thread_count(0) > 1,
         }
     }
 
@@ -138,9 +144,15 @@ impl Scanner {
         let limits = self.limits.clone();
         let outcome = extract::open_regular(path, follow).and_then(|file| {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let mut sink = Collector::new(self, &mut result);
-            extract::extract_opened(file, name.as_deref(), &limits, bufs, &mut sink)
-                .map(|()| sink.bytes)
+            let chunks = file.metadata()?.len() / limits.chunk_size.max(1) as u64;
+            std::thread::scope(|scope| {
+                let helper = (self.chunk_helper && chunks >= helper::MIN_FILE_CHUNKS)
+                    .then(|| helper::Helper::spawn(scope, self, display));
+                let mut sink = Collector::new(self, &mut result);
+                sink.helper = helper;
+                extract::extract_opened(file, name.as_deref(), &limits, bufs, &mut sink)?;
+                Ok(sink.done())
+            })
         });
         self.finish(result, outcome)
     }
@@ -159,7 +171,7 @@ impl Scanner {
         let outcome = {
             let mut sink = Collector::new(self, &mut result);
             extract::extract_named(reader, Some(name), &limits, bufs, &mut sink)
-                .map(|()| sink.bytes)
+                .map(|()| sink.done())
         };
         self.finish(result, outcome)
     }
@@ -175,7 +187,7 @@ impl Scanner {
         let limits = self.limits.clone();
         let outcome = {
             let mut sink = Collector::new(self, &mut result);
-            extract::extract_reader(reader, &limits, bufs, &mut sink).map(|()| sink.bytes)
+            extract::extract_reader(reader, &limits, bufs, &mut sink).map(|()| sink.done())
         };
         self.finish(result, outcome)
     }
@@ -211,6 +223,9 @@ struct Collector<'a> {
     result: &'a mut FileResult,
     hits: Vec<Hit>,
     bytes: u64,
+    /// Findings were left out at [`Limits::max_findings`].
+    capped: bool,
+    helper: Option<helper::Helper>,
 }
 
 impl<'a> Collector<'a> {
@@ -220,7 +235,46 @@ impl<'a> Collector<'a> {
             result,
             hits: Vec::new(),
             bytes: 0,
+            capped: false,
+            helper: None,
         }
+    }
+
+    fn merge(&mut self, done: Vec<helper::Done>) {
+        for d in done {
+            match d {
+                Ok((findings, capped)) => {
+                    self.result.findings.extend(findings);
+                    self.capped |= capped;
+                }
+                Err(reason) => self.not_examined(None, &reason),
+            }
+        }
+    }
+
+    /// Waits for the helper, applies the findings limit; returns the bytes examined.
+    fn done(mut self) -> u64 {
+        if let Some(h) = self.helper.take() {
+            let rest = h.finish();
+            self.merge(rest);
+        }
+        let max = self.scanner.limits.max_findings;
+        if self.capped || self.result.findings.len() > max {
+            // The first `max` in document order, whichever thread found them.
+            self.result
+                .findings
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            self.result.findings.truncate(max);
+            self.result.not_examined.push(NotExamined {
+                path: self.result.path.clone(),
+                inner: None,
+                reason: format!(
+                    "limit max-findings exceeded (more than {max} findings in this file; \
+                     the rest of it is not examined)"
+                ),
+            });
+        }
+        self.bytes
     }
 }
 
@@ -230,60 +284,32 @@ impl Sink for Collector<'_> {
             .iter()
             .map(|s| (s.report.1 - s.report.0) as u64)
             .sum::<u64>();
-        self.hits.clear();
+        if let Some(h) = &mut self.helper {
+            let ready = h.ready();
+            self.merge(ready);
+        }
         let max = self.scanner.limits.max_findings;
         if self.result.findings.len() >= max {
+            // Every finding is held until the file is done: a file of millions of addresses
+            // must not take gigabytes. Detection stops here; reading goes on.
+            self.capped = true;
             return;
         }
-        self.scanner.detector.scan_record(segs, &mut self.hits);
-        let mut cursor: Option<(usize, LineCursor)> = None;
-        for hit in &self.hits {
-            if self.result.findings.len() >= max {
-                // Every finding is held until the file is done: a file of millions of
-                // addresses must not take gigabytes. Detection stops here; reading goes on.
-                self.result.not_examined.push(NotExamined {
-                    path: self.result.path.clone(),
-                    inner: None,
-                    reason: format!(
-                        "limit max-findings exceeded (more than {max} findings in this file; \
-                         the rest of it is not examined)"
-                    ),
-                });
-                break;
-            }
-            let seg = &segs[hit.seg];
-            let c = match &mut cursor {
-                Some((i, c)) if *i == hit.seg => c,
-                _ => {
-                    &mut cursor
-                        .insert((hit.seg, LineCursor::new(&places[hit.seg])))
-                        .1
-                }
-            };
-            let location = c.locate(seg.text, hit.start, &places[hit.seg], seg.columns);
-            let rule = &self.scanner.detector.rules().rules[hit.rule];
-            let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
-            let fingerprint = self.scanner.fingerprinter.fingerprint(
-                &rule.id,
-                &self.result.path,
-                inner,
-                &hit.normalized,
-            );
-            self.result.findings.push(Finding {
-                path: self.result.path.clone(),
-                inner: inner.map(str::to_string),
-                rule: rule.id.clone(),
-                category: rule.category,
-                severity: rule.severity,
-                confidence: hit.confidence,
-                masked: mask::mask(&value, rule.mask),
-                value,
-                normalized: hit.normalized.clone(),
-                location,
-                fingerprint,
-                note: hit.note.clone(),
-            });
+        if let Some(h) = &mut self.helper
+            && h.offer(inner, segs, places)
+        {
+            return;
         }
+        self.capped |= detect_into(
+            self.scanner,
+            &self.result.path,
+            inner,
+            segs,
+            places,
+            &mut self.hits,
+            &mut self.result.findings,
+            max,
+        );
     }
 
     fn not_examined(&mut self, inner: Option<&str>, reason: &str) {
@@ -299,6 +325,59 @@ impl Sink for Collector<'_> {
             self.result.status = FileStatus::Binary;
         }
     }
+}
+
+/// Detects in one record and appends located, masked, fingerprinted findings to `out` until
+/// it holds `max`; true if findings were left out at that limit.
+#[allow(clippy::too_many_arguments)]
+fn detect_into(
+    scanner: &mut Scanner,
+    path: &str,
+    inner: Option<&str>,
+    segs: &[Segment<'_>],
+    places: &[Location],
+    hits: &mut Vec<Hit>,
+    out: &mut Vec<Finding>,
+    max: usize,
+) -> bool {
+    hits.clear();
+    scanner.detector.scan_record(segs, hits);
+    let mut cursor: Option<(usize, LineCursor)> = None;
+    for hit in hits.iter() {
+        if out.len() >= max {
+            return true;
+        }
+        let seg = &segs[hit.seg];
+        let c = match &mut cursor {
+            Some((i, c)) if *i == hit.seg => c,
+            _ => {
+                &mut cursor
+                    .insert((hit.seg, LineCursor::new(&places[hit.seg])))
+                    .1
+            }
+        };
+        let location = c.locate(seg.text, hit.start, &places[hit.seg], seg.columns);
+        let rule = &scanner.detector.rules().rules[hit.rule];
+        let value = String::from_utf8_lossy(&seg.text[hit.start..hit.end]).into_owned();
+        let fingerprint = scanner
+            .fingerprinter
+            .fingerprint(&rule.id, path, inner, &hit.normalized);
+        out.push(Finding {
+            path: path.to_string(),
+            inner: inner.map(str::to_string),
+            rule: rule.id.clone(),
+            category: rule.category,
+            severity: rule.severity,
+            confidence: hit.confidence,
+            masked: mask::mask(&value, rule.mask),
+            value,
+            normalized: hit.normalized.clone(),
+            location,
+            fingerprint,
+            note: hit.note.clone(),
+        });
+    }
+    false
 }
 
 /// Turns byte offsets into line and column (and, in delimited text, the column header),
