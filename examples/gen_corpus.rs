@@ -310,7 +310,7 @@ fn main() -> std::io::Result<()> {
     if single {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&root)?);
         while written < total {
-            let chunk = text_file(&mut g, 1 << 20, &mut planted, 40);
+            let chunk = text_file(&mut g, 1 << 20, &mut planted, 600);
             f.write_all(chunk.as_bytes())?;
             written += chunk.len();
         }
