@@ -93,7 +93,7 @@ fn xlsx_header_cell_far_to_the_right_aborted_the_scan() {
             r#"<worksheet><sheetData><row r="1"><c r="XFDXFDXFD1" t="inlineStr"><is><t>Navn</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>fnr {CANARY}</t></is></c></row></sheetData></worksheet>"#
         )),
     );
-    // Random header words can look like clinical terms (a suffix rule); the number is the point.
+    // The number in A2 is the point; other rules may report the header text.
     let fnr: Vec<_> = doc["findings"]
         .as_array()
         .unwrap()
