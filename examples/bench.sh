@@ -9,8 +9,9 @@
 #
 # Runs are alternated (sladd, rg, sladd, rg...) on a warm page cache; the median is reported.
 # Needs rg (Debian: ripgrep), GNU time (/usr/bin/time) and bc; hyperfine, if present, times
-# start-up; `office` needs python-docx, openpyxl and reportlab (pip). Inputs are generated deterministically into target/bench/ and
-# reused; every planted synthetic number must be found, or the script fails.
+# start-up; `office` needs python-docx, openpyxl and reportlab (pip). Inputs are generated
+# deterministically into target/bench/ and reused; every planted synthetic number must be
+# found, or the script fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
