@@ -31,6 +31,8 @@ struct Job {
     note: Option<Text>,
     columns: Option<Columns>,
     place: Location,
+    /// Findings the file may still take when the chunk was handed over.
+    room: usize,
 }
 
 /// What the helper found in one chunk: findings (at most `max_findings`) and whether it
@@ -67,7 +69,6 @@ impl Helper {
                         ..Segment::new(&job.text)
                     };
                     let mut out = Vec::new();
-                    let max = scanner.limits.max_findings;
                     let capped = detect_into(
                         &mut scanner,
                         &path,
@@ -76,7 +77,7 @@ impl Helper {
                         std::slice::from_ref(&job.place),
                         &mut hits,
                         &mut out,
-                        max,
+                        job.room,
                     );
                     (out, capped)
                 });
@@ -94,17 +95,25 @@ impl Helper {
     }
 
     /// Hands the record to the helper if it is one large top-level segment and the helper
-    /// has room; false means detect it in place.
+    /// has room; false means detect it in place. `room` is how many findings the file may
+    /// still take, and `per_chunk` the most any chunk of it has produced: a file whose chunks
+    /// in flight could together reach the findings limit is detected in place, so a file
+    /// dense with values holds one chunk's findings at a time, as without the helper.
     pub fn offer(
         &mut self,
         inner: Option<&str>,
         segs: &[Segment<'_>],
         places: &[Location],
+        room: usize,
+        per_chunk: usize,
     ) -> bool {
         let ([seg], [place], None) = (segs, places, inner) else {
             return false;
         };
-        if seg.text.len() < self.min_len || self.in_flight >= MAX_IN_FLIGHT {
+        if seg.text.len() < self.min_len
+            || self.in_flight >= MAX_IN_FLIGHT
+            || (self.in_flight + 1) * 2 * per_chunk.max(1) >= room
+        {
             return false;
         }
         let job = Job {
@@ -115,6 +124,7 @@ impl Helper {
             note: seg.note.cloned(),
             columns: seg.columns.cloned(),
             place: place.clone(),
+            room,
         };
         match self.jobs.try_send(job) {
             Ok(()) => {

@@ -226,6 +226,8 @@ struct Collector<'a> {
     /// Findings were left out at [`Limits::max_findings`].
     capped: bool,
     helper: Option<helper::Helper>,
+    /// The most findings one record has produced; `None` before the first is detected here.
+    per_record: Option<usize>,
 }
 
 impl<'a> Collector<'a> {
@@ -237,6 +239,7 @@ impl<'a> Collector<'a> {
             bytes: 0,
             capped: false,
             helper: None,
+            per_record: None,
         }
     }
 
@@ -244,6 +247,7 @@ impl<'a> Collector<'a> {
         for d in done {
             match d {
                 Ok((findings, capped)) => {
+                    self.per_record = Some(self.per_record.unwrap_or(0).max(findings.len()));
                     self.result.findings.extend(findings);
                     self.capped |= capped;
                 }
@@ -295,11 +299,13 @@ impl Sink for Collector<'_> {
             self.capped = true;
             return;
         }
-        if let Some(h) = &mut self.helper
-            && h.offer(inner, segs, places)
+        let room = max - self.result.findings.len();
+        if let (Some(h), Some(per_record)) = (&mut self.helper, self.per_record)
+            && h.offer(inner, segs, places, room, per_record)
         {
             return;
         }
+        let before = self.result.findings.len();
         self.capped |= detect_into(
             self.scanner,
             &self.result.path,
@@ -310,6 +316,8 @@ impl Sink for Collector<'_> {
             &mut self.result.findings,
             max,
         );
+        let found = self.result.findings.len() - before;
+        self.per_record = Some(self.per_record.unwrap_or(0).max(found));
     }
 
     fn not_examined(&mut self, inner: Option<&str>, reason: &str) {
