@@ -505,3 +505,38 @@ fn human_report_is_readable_and_masked() {
     assert!(text.contains("National identity number"), "{text}");
     assert!(text.contains("1 finding(s) in 1 of 1 file(s)"), "{text}");
 }
+
+/// An export written with ASCII-only escapes (Python's `json.dumps` default) spells
+/// "uføretrygd" as `uf\u00f8retrygd`: decoded before detection, so the worst case is still
+/// found, and `redact` leaves the escapes as written while masking the number.
+#[test]
+fn unicode_escapes_in_json_are_decoded() {
+    let d = tempfile::tempdir().unwrap();
+    // 20036914700 is a documented Skatteetaten example number, not a person.
+    let record = r#"[{"fnr": "20036914700", "merknad": "S\u00f8ker mottar uf\u00f8retrygd"}]"#;
+    write(d.path(), "eksport.json", &format!("{record}\n"));
+    let lines = jsonl(
+        sladd()
+            .args(["scan", "--format", "jsonl", "--reveal"])
+            .arg(d.path()),
+    );
+    let rules: BTreeSet<&str> = lines.iter().filter_map(|l| l["rule"].as_str()).collect();
+    assert!(rules.contains("person.special-category"), "{lines:?}");
+    let term = lines.iter().find(|l| l["rule"] == "health.care").unwrap();
+    assert_eq!(term["value"], "uføretrygd");
+
+    let out = d.path().join("ut");
+    let o = sladd()
+        .arg("redact")
+        .arg(d.path().join("eksport.json"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let copy = std::fs::read_to_string(out.join("eksport.json")).unwrap();
+    assert!(!copy.contains("20036914700"), "{copy}");
+    assert!(copy.contains(r"uf\u00f8retrygd"), "{copy}");
+    let parsed: Value = serde_json::from_str(&copy).unwrap();
+    assert_eq!(parsed[0]["merknad"], "Søker mottar uføretrygd");
+}

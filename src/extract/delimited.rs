@@ -35,6 +35,7 @@ pub fn extract(
         head.chain(reader),
         encoding,
         Some(&columns),
+        false,
         limits,
         bufs,
         sink,

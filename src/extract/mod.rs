@@ -642,7 +642,9 @@ fn extract_stream(
     crate::guard::debug_panic(name);
     let reader = head.chain(rest);
     match format {
-        Format::Text(enc) => Ok(text::extract(reader, enc, None, ctx.limits, bufs, sink)?),
+        Format::Text(enc) => Ok(text::extract(
+            reader, enc, None, true, ctx.limits, bufs, sink,
+        )?),
         Format::Delimited(delimiter) => {
             delimited::extract(reader, delimiter, ctx.limits, bufs, sink)
         }
@@ -697,7 +699,9 @@ fn extract_bytes_as(
     }
     crate::guard::debug_panic(name);
     match format {
-        Format::Text(enc) => Ok(text::extract(data, enc, None, ctx.limits, bufs, sink)?),
+        Format::Text(enc) => Ok(text::extract(
+            data, enc, None, true, ctx.limits, bufs, sink,
+        )?),
         Format::Delimited(d) => delimited::extract(data, d, ctx.limits, bufs, sink),
         Format::Zip => archive::zip(std::io::Cursor::new(data), ctx, bufs, sink),
         Format::Gzip => archive::gzip(data, name, ctx, bufs, sink),

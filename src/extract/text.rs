@@ -5,6 +5,10 @@
 //! not valid UTF-8, so "fødselsnummer" written by old Windows tools still matches — are
 //! transcoded to UTF-8 as they stream.
 //!
+//! `\uXXXX` escapes (JSON, JavaScript, Java, Python) are decoded on request: an export written
+//! with `ensure_ascii` spells "uføretrygd" as `uf\u00f8retrygd`, which no term would match.
+//! Columns after an escape then count decoded characters.
+//!
 //! Chunks end at a line break where possible. The next chunk starts with the tail of the
 //! previous one (`Limits::overlap`) as context only: a candidate is reported by the chunk in
 //! whose report range it *starts*, so nothing on a boundary is missed or reported twice.
@@ -21,11 +25,13 @@ use std::io::Read;
 const READ_BLOCK: usize = 256 << 10;
 
 /// Streams text into the sink in chunks. `columns` marks delimited text (CSV/TSV): its
-/// records are lines and a value's column header is context.
+/// records are lines and a value's column header is context. `unescape` decodes `\uXXXX`
+/// escapes (the redactor, which edits source bytes at the reported offsets, does not).
 pub fn extract(
     mut reader: impl Read,
     encoding: TextEncoding,
     columns: Option<&Columns>,
+    unescape: bool,
     limits: &Limits,
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
@@ -44,6 +50,8 @@ pub fn extract(
     let mut eof = false;
     // Text before `carry` was reported by the previous chunk.
     let mut carry = 0usize;
+    // With `unescape`: text before this is decoded; after it, an escape cut off by a read.
+    let mut decoded = 0usize;
     let mut place = Location {
         line: 1,
         column: 1,
@@ -90,10 +98,15 @@ pub fn extract(
             }
         }
 
-        let cut = if eof {
+        if unescape {
+            decoded = unescape_unicode(text, decoded, eof);
+        } else {
+            decoded = text.len();
+        }
+        let cut = if eof && decoded == text.len() {
             text.len()
         } else {
-            safe_cut(text, carry + limits.chunk_size / 2)
+            safe_cut(&text[..decoded], carry + limits.chunk_size / 2)
         };
         let mut seg = Segment {
             report: (carry, cut),
@@ -119,6 +132,85 @@ pub fn extract(
         advance(&mut place, &text[..keep_from]);
         text.drain(..keep_from);
         carry = cut - keep_from;
+        decoded -= keep_from;
+    }
+}
+
+/// Decodes the `\uXXXX` escapes in `text[from..]` in place (UTF-8 is never longer than the
+/// escape) and returns where the decoded text ends: before an escape cut off at the end by a
+/// read, unless `eof`. `\\` is copied as a pair, so `\\u00f8` stays as written; so do lone
+/// surrogates and escapes of control characters (a decoded `\u000a` would move line numbers).
+fn unescape_unicode(text: &mut Vec<u8>, from: usize, eof: bool) -> usize {
+    let end = text.len();
+    let (mut r, mut w) = (from, from);
+    let mut pending = None;
+    while let Some(p) = memchr::memchr(b'\\', &text[r..end]).map(|p| r + p) {
+        if w != r {
+            text.copy_within(r..p, w);
+        }
+        w += p - r;
+        r = p;
+        let avail = end - p;
+        let (decoded, len) = match text.get(p + 1) {
+            None if !eof => {
+                pending = Some(w);
+                break;
+            }
+            None => (None, 1),
+            Some(b'u') => {
+                if avail < 6 && !eof {
+                    pending = Some(w);
+                    break;
+                }
+                match unit(&text[p..end]) {
+                    Some(hi @ 0xD800..=0xDBFF) => {
+                        if avail < 12 && !eof {
+                            pending = Some(w);
+                            break;
+                        }
+                        match unit(&text[p + 6..end]) {
+                            Some(lo @ 0xDC00..=0xDFFF) => (
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)),
+                                12,
+                            ),
+                            _ => (None, 6),
+                        }
+                    }
+                    Some(u) if u >= 0x20 => (char::from_u32(u), 6),
+                    Some(_) => (None, 6),
+                    None => (None, 2),
+                }
+            }
+            Some(_) => (None, 2),
+        };
+        match decoded {
+            Some(c) => {
+                let mut buf = [0u8; 4];
+                let utf8 = c.encode_utf8(&mut buf).as_bytes();
+                text[w..w + utf8.len()].copy_from_slice(utf8);
+                w += utf8.len();
+            }
+            None => {
+                text.copy_within(r..r + len, w);
+                w += len;
+            }
+        }
+        r += len;
+    }
+    if w != r {
+        text.copy_within(r..end, w);
+        text.truncate(w + (end - r));
+    }
+    pending.unwrap_or(text.len())
+}
+
+/// The code unit of a `\uXXXX` escape at the start of `s`.
+fn unit(s: &[u8]) -> Option<u32> {
+    match s.get(..6)? {
+        [b'\\', b'u', hex @ ..] if hex.iter().all(u8::is_ascii_hexdigit) => {
+            u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+        }
+        _ => None,
     }
 }
 
@@ -229,8 +321,67 @@ mod tests {
 
     fn run(bytes: &[u8], enc: TextEncoding, limits: &Limits) -> Collect {
         let mut c = Collect::default();
-        extract(bytes, enc, None, limits, &mut Buffers::default(), &mut c).unwrap();
+        extract(
+            bytes,
+            enc,
+            None,
+            true,
+            limits,
+            &mut Buffers::default(),
+            &mut c,
+        )
+        .unwrap();
         c
+    }
+
+    fn unescaped(s: &str, eof: bool) -> (String, usize) {
+        let mut t = s.as_bytes().to_vec();
+        let end = unescape_unicode(&mut t, 0, eof);
+        (String::from_utf8(t).unwrap(), end)
+    }
+
+    #[test]
+    fn unicode_escapes_are_decoded() {
+        let all = |s: &str| unescaped(s, true).0;
+        assert_eq!(all(r#"{"a": "uf\u00f8retrygd"}"#), r#"{"a": "uføretrygd"}"#);
+        assert_eq!(all(r"\u00C6\u00d8\u00c5"), "ÆØÅ");
+        // A surrogate pair is one character; a lone surrogate stays as written.
+        assert_eq!(all(r"\ud83d\ude00!"), "\u{1F600}!");
+        assert_eq!(all(r"\ud83d x \ude00"), r"\ud83d x \ude00");
+        // An escaped backslash is not the start of an escape.
+        assert_eq!(all(r"\\u00f8 \\\u00f8"), r"\\u00f8 \\ø");
+        // Control characters, other escapes and broken ones stay.
+        assert_eq!(
+            all(r#"a\u000ab\n\t\"\uZZZZ\u12"#),
+            r#"a\u000ab\n\t\"\uZZZZ\u12"#
+        );
+        assert_eq!(all("no escapes"), "no escapes");
+    }
+
+    #[test]
+    fn an_escape_cut_off_by_a_read_waits_for_the_rest() {
+        for cut in [r"ab\", r"ab\u", r"ab\u00f", r"ab\ud83d", r"ab\ud83d\ude0"] {
+            let (text, end) = unescaped(cut, false);
+            assert_eq!((text.as_str(), end), (cut, 2), "{cut}");
+        }
+        assert_eq!(unescaped(r"ab\u00f8", false), ("abø".to_string(), 4));
+    }
+
+    /// Escapes anywhere relative to read and chunk boundaries decode the same.
+    #[test]
+    fn escapes_across_chunk_boundaries() {
+        let line = |i: usize, o: &str| format!("linje {i} {} sm{o}r\n", "x".repeat(i % 13));
+        let text: String = (0..500).map(|i| line(i, r"\u00f8")).collect();
+        let expected: String = (0..500).map(|i| line(i, "ø")).collect();
+        let limits = Limits {
+            chunk_size: 256,
+            overlap: 64,
+            ..Limits::default()
+        };
+        let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
+        assert!(c.chunks.len() > 10);
+        let rebuilt: String = c.chunks.iter().map(|(t, (a, b), ..)| &t[*a..*b]).collect();
+        assert_eq!(rebuilt, expected);
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn redact(
     let reader = head.chain(rest);
     match format {
         Format::Delimited(d) => delimited::extract(reader, d, &limits, bufs, &mut sink)?,
-        Format::Text(enc) => text::extract(reader, enc, None, &limits, bufs, &mut sink)?,
+        Format::Text(enc) => text::extract(reader, enc, None, false, &limits, bufs, &mut sink)?,
         _ => return Err(Refusal("not a plain text format".into())),
     }
     if let Some(e) = sink.error {
