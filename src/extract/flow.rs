@@ -41,6 +41,10 @@ pub struct Dialect {
     /// Elements a redactor removes whole when they hold a finding (tracked deletions,
     /// comments); tracked by [`walk`] only.
     pub removable: &'static [&'static str],
+    /// Text elements holding tracked-deleted text. It is read as fragments of its own beside
+    /// the paragraph: inline, a deleted number glued to the text typed in its place (or to
+    /// the visible number it was cut from) would be part of a longer run and go unreported.
+    pub deleted: &'static [&'static str],
     /// OpenDocument spreadsheet: cells get sheet names and references.
     pub spreadsheet: bool,
 }
@@ -58,6 +62,7 @@ pub const OOXML: Dialect = Dialect {
     space: &["br", "cr"],
     skip: &["Fallback", "rPr", "pPr", "sectPr", "tblPr", "tcPr", "trPr"],
     removable: &["del", "moveFrom", "comment", "cm"],
+    deleted: &["delText", "delInstrText"],
     spreadsheet: false,
 };
 
@@ -71,8 +76,18 @@ pub const ODF: Dialect = Dialect {
     space: &["line-break", "s"],
     skip: &[],
     removable: &["annotation", "changed-region"],
+    // ODF keeps deleted text in `text:tracked-changes`, in paragraphs of its own.
+    deleted: &[],
     spreadsheet: false,
 };
+
+/// Attached to what was found in tracked-deleted text.
+fn deleted_note() -> Text {
+    Text::new(
+        "i slettet tekst (sporede endringer): finnes fortsatt i filen",
+        "in deleted text (tracked changes): still in the file",
+    )
+}
 
 /// Attached to a number that regained its leading zero.
 pub fn leading_zero_note() -> Text {
@@ -176,6 +191,11 @@ struct Walker<'d, 's> {
     part: &'s str,
     ordinal: u64,
     paras: Vec<Mapped>,
+    /// Per open paragraph: its tracked-deleted fragments, and whether the last text went to
+    /// the newest one (deleted text split over runs joins up; visible text between ends it).
+    deleted: Vec<(Vec<Mapped>, bool)>,
+    /// Inside a `Dialect::deleted` element.
+    in_deleted: usize,
     row: Option<Row>,
     tables: Vec<Table>,
     in_text: usize,
@@ -224,6 +244,8 @@ pub fn walk(
         part,
         ordinal: 0,
         paras: Vec::new(),
+        deleted: Vec::new(),
+        in_deleted: 0,
         row: None,
         tables: Vec::new(),
         in_text: 0,
@@ -386,6 +408,7 @@ impl Walker<'_, '_> {
         if d.paragraph.contains(&name) {
             self.count();
             self.paras.push(Mapped::default());
+            self.deleted.push((Vec::new(), false));
             if self.track
                 && let Some(&(i, _)) = self.open.last()
                 && let Some(id) = attr(e, "paraId")
@@ -394,6 +417,9 @@ impl Walker<'_, '_> {
             }
         } else if d.text.contains(&name) {
             self.in_text += 1;
+            if d.deleted.contains(&name) {
+                self.in_deleted += 1;
+            }
         } else if d.tab.contains(&name) {
             self.push_str("\t");
         } else if d.space.contains(&name) {
@@ -487,23 +513,35 @@ impl Walker<'_, '_> {
             let Some(text) = self.paras.pop() else {
                 return;
             };
+            let (deleted, _) = self.deleted.pop().unwrap_or_default();
             // Paragraphs inside a cell (also text boxes and notes there) are part of the cell.
             if self.in_cell() {
                 let cell = self.row.as_mut().and_then(|r| r.cur.as_mut());
                 if let Some(c) = cell
                     && c.note.is_none()
                 {
-                    if !c.text.is_empty() {
-                        c.text.push_str("\n");
+                    for t in std::iter::once(&text).chain(&deleted) {
+                        if !c.text.is_empty() {
+                            c.text.push_str("\n");
+                        }
+                        c.text.append(t);
                     }
-                    c.text.append(&text);
                 }
-            } else if !text.text.trim().is_empty() {
+            } else {
                 let place = self.place();
-                self.emit(&[(&text, place, None, None)]);
+                let note = deleted_note();
+                let parts: Vec<_> = std::iter::once((&text, None))
+                    .chain(deleted.iter().map(|t| (t, Some(&note))))
+                    .filter(|(t, _)| !t.text.trim().is_empty())
+                    .map(|(t, note)| (t, place.clone(), None, note))
+                    .collect();
+                self.emit(&parts);
             }
         } else if d.text.contains(&name) {
             self.in_text = self.in_text.saturating_sub(1);
+            if d.deleted.contains(&name) {
+                self.in_deleted = self.in_deleted.saturating_sub(1);
+            }
         } else if d.cell.contains(&name) {
             let end = self.pos.1;
             if let Some(r) = &mut self.row
@@ -592,8 +630,22 @@ impl Walker<'_, '_> {
     /// text arrives raw (line ends not yet normalised).
     fn text(&mut self, s: &str, src: Option<(usize, usize, PieceKind)>) {
         let container = self.open.last().map(|&(i, _)| i);
-        let dest = if let Some(p) = self.paras.last_mut() {
-            (self.d.text.is_empty() || self.in_text > 0).then_some(p)
+        let in_deleted = self.in_deleted > 0;
+        let dest = if let (Some(p), Some((frags, last_deleted))) =
+            (self.paras.last_mut(), self.deleted.last_mut())
+        {
+            if !(self.d.text.is_empty() || self.in_text > 0) {
+                None
+            } else if in_deleted {
+                if !*last_deleted || frags.is_empty() {
+                    frags.push(Mapped::default());
+                }
+                *last_deleted = true;
+                frags.last_mut()
+            } else {
+                *last_deleted = false;
+                Some(p)
+            }
         } else if self.in_cell() {
             // Spreadsheet cells hold their paragraphs; stray text is formatting whitespace.
             None
