@@ -83,6 +83,18 @@ fn xlsx(sheet_xml: &str) -> Vec<u8> {
     ])
 }
 
+/// Exactly one fødselsnummer was found, in `cell`.
+fn assert_one_fnr_at(doc: &Value, cell: &str) {
+    let fnr: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "no.fnr")
+        .collect();
+    assert_eq!(fnr.len(), 1, "{doc:#}");
+    assert_eq!(fnr[0]["location"]["cell"], cell);
+}
+
 /// A header cell at column `XFDXFDXFD` (5.4 trillion) sized the header list by its column:
 /// a 121 TB allocation that aborted the whole scan, not just the file.
 #[test]
@@ -94,14 +106,7 @@ fn xlsx_header_cell_far_to_the_right_aborted_the_scan() {
         )),
     );
     // The number in A2 is the point; other rules may report the header text.
-    let fnr: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "no.fnr")
-        .collect();
-    assert_eq!(fnr.len(), 1, "{doc:#}");
-    assert_eq!(fnr[0]["location"]["cell"], "A2");
+    assert_one_fnr_at(&doc, "A2");
 }
 
 /// A cell reference of 20 letters overflowed the column arithmetic (a panic in debug builds,
@@ -154,12 +159,5 @@ fn ods_repeated_header_cells_sized_the_header_list() {
         "{doc:#}"
     );
     // Random header words can look like clinical terms (a suffix rule); the number is the point.
-    let fnr: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "no.fnr")
-        .collect();
-    assert_eq!(fnr.len(), 1, "{doc:#}");
-    assert_eq!(fnr[0]["location"]["cell"], "A2");
+    assert_one_fnr_at(&doc, "A2");
 }
