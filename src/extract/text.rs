@@ -334,6 +334,18 @@ mod tests {
         c
     }
 
+    /// 256-byte chunks with 64 bytes of overlap: many boundaries in a few lines of text.
+    fn run_small_chunks(bytes: &[u8]) -> Collect {
+        let limits = Limits {
+            chunk_size: 256,
+            overlap: 64,
+            ..Limits::default()
+        };
+        let c = run(bytes, TextEncoding::Utf8OrLegacy, &limits);
+        assert!(c.chunks.len() > 10);
+        c
+    }
+
     fn unescaped(s: &str, eof: bool) -> (String, usize) {
         let mut t = s.as_bytes().to_vec();
         let end = unescape_unicode(&mut t, 0, eof);
@@ -373,13 +385,7 @@ mod tests {
         let line = |i: usize, o: &str| format!("linje {i} {} sm{o}r\n", "x".repeat(i % 13));
         let text: String = (0..500).map(|i| line(i, r"\u00f8")).collect();
         let expected: String = (0..500).map(|i| line(i, "ø")).collect();
-        let limits = Limits {
-            chunk_size: 256,
-            overlap: 64,
-            ..Limits::default()
-        };
-        let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
-        assert!(c.chunks.len() > 10);
+        let c = run_small_chunks(text.as_bytes());
         let rebuilt: String = c.chunks.iter().map(|(t, (a, b), ..)| &t[*a..*b]).collect();
         assert_eq!(rebuilt, expected);
     }
@@ -435,13 +441,7 @@ mod tests {
     #[test]
     fn chunks_tile_the_text() {
         let text: String = (0..500).map(|i| format!("linje {i} æøå\n")).collect();
-        let limits = Limits {
-            chunk_size: 256,
-            overlap: 64,
-            ..Limits::default()
-        };
-        let c = run(text.as_bytes(), TextEncoding::Utf8OrLegacy, &limits);
-        assert!(c.chunks.len() > 10);
+        let c = run_small_chunks(text.as_bytes());
         let mut rebuilt = String::new();
         for (t, (a, b), line, col) in &c.chunks {
             rebuilt.push_str(&t[*a..*b]);
