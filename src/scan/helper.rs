@@ -35,7 +35,7 @@ struct Job {
     room: usize,
 }
 
-/// What the helper found in one chunk: findings (at most `max_findings`) and whether it
+/// What the helper found in one chunk: findings (at most the job's `room`) and whether it
 /// stopped at that limit, or the reason a panic gave.
 pub type Done = Result<(Vec<Finding>, bool), String>;
 
