@@ -455,25 +455,12 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         let table = crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?;
         detector = detector.with_codes(table);
     }
-    let mut limits = Limits {
-        max_depth: args.max_depth,
-        max_findings: args.max_findings.max(1),
-        // Risky parsers run in this same binary, re-executed as a worker.
-        worker: std::env::current_exe().ok(),
-        ..Limits::default()
-    };
-    if let Some(b) = args.max_decompressed {
-        limits.max_total_bytes = b;
-        limits.max_member_bytes = limits.max_member_bytes.min(b);
-    }
+    let mut limits = Limits::from_options(args.max_depth, args.max_decompressed, args.chunk_size);
+    limits.max_findings = args.max_findings.max(1);
     if let Some(t) = args.parser_timeout {
         limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
     }
     limits.file_timeout = plan.file_timeout;
-    if let Some(c) = args.chunk_size {
-        limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
-        limits.overlap = limits.overlap.min(limits.chunk_size / 2);
-    }
     let mut scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
     scanner.chunk_helper = crate::walk::thread_count(args.threads) > 1;
 

@@ -105,6 +105,33 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The limits `sladd scan` and `sladd redact` share, from their command-line options:
+    /// container depth, the decompressed-bytes budget (which also caps one member) and the
+    /// text chunk size (at least 1 KiB; the overlap stays under half a chunk). Risky parsers
+    /// run in this same binary, re-executed as a worker.
+    pub fn from_options(
+        max_depth: usize,
+        max_decompressed: Option<u64>,
+        chunk_size: Option<u64>,
+    ) -> Limits {
+        let mut limits = Limits {
+            max_depth,
+            worker: std::env::current_exe().ok(),
+            ..Limits::default()
+        };
+        if let Some(b) = max_decompressed {
+            limits.max_total_bytes = b;
+            limits.max_member_bytes = limits.max_member_bytes.min(b);
+        }
+        if let Some(c) = chunk_size {
+            limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
+            limits.overlap = limits.overlap.min(limits.chunk_size / 2);
+        }
+        limits
+    }
+}
+
 /// Receives what extraction produces.
 pub trait Sink {
     /// A record: segments that share context, each with the location of its first byte.

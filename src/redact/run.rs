@@ -483,19 +483,7 @@ pub fn command(args: RedactArgs) -> Result<ExitCode> {
         keep_authors: args.keep_authors,
     };
     let detector = crate::detect::Detector::new(plan.rules.clone()).context("compiling rules")?;
-    let mut limits = Limits {
-        max_depth: args.max_depth,
-        worker: std::env::current_exe().ok(),
-        ..Limits::default()
-    };
-    if let Some(b) = args.max_decompressed {
-        limits.max_total_bytes = b;
-        limits.max_member_bytes = limits.max_member_bytes.min(b);
-    }
-    if let Some(c) = args.chunk_size {
-        limits.chunk_size = usize::try_from(c).unwrap_or(usize::MAX).max(1024);
-        limits.overlap = limits.overlap.min(limits.chunk_size / 2);
-    }
+    let limits = Limits::from_options(args.max_depth, args.max_decompressed, args.chunk_size);
     let red = Redactor::new(
         detector.clone(),
         opts.clone(),
