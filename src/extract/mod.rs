@@ -535,17 +535,8 @@ pub fn extract_opened(
     top_level(outcome, sink)
 }
 
-/// Extracts from any reader (standard input).
-pub fn extract_reader(
-    reader: impl Read,
-    limits: &Limits,
-    bufs: &mut Buffers,
-    sink: &mut dyn Sink,
-) -> std::io::Result<()> {
-    extract_named(reader, None, limits, bufs, sink)
-}
-
-/// Extracts from a reader as if it were a file called `name` (tests and fuzzing).
+/// Extracts from a reader, as if it were a file called `name` if one is given (its
+/// extension counts in sniffing): standard input, tests and fuzzing.
 pub fn extract_named(
     mut reader: impl Read,
     name: Option<&str>,

@@ -166,14 +166,7 @@ impl Scanner {
         display: &str,
         bufs: &mut Buffers,
     ) -> FileResult {
-        let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
-        let limits = self.limits.clone();
-        let outcome = {
-            let mut sink = Collector::new(self, &mut result);
-            extract::extract_named(reader, Some(name), &limits, bufs, &mut sink)
-                .map(|()| sink.done())
-        };
-        self.finish(result, outcome)
+        self.scan_stream(reader, Some(name), display, bufs)
     }
 
     /// Scans a stream (standard input).
@@ -183,11 +176,21 @@ impl Scanner {
         display: &str,
         bufs: &mut Buffers,
     ) -> FileResult {
+        self.scan_stream(reader, None, display, bufs)
+    }
+
+    fn scan_stream(
+        &mut self,
+        reader: impl std::io::Read,
+        name: Option<&str>,
+        display: &str,
+        bufs: &mut Buffers,
+    ) -> FileResult {
         let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
         let limits = self.limits.clone();
         let outcome = {
             let mut sink = Collector::new(self, &mut result);
-            extract::extract_reader(reader, &limits, bufs, &mut sink).map(|()| sink.done())
+            extract::extract_named(reader, name, &limits, bufs, &mut sink).map(|()| sink.done())
         };
         self.finish(result, outcome)
     }
