@@ -651,6 +651,27 @@ fn extract_stream(
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
+    enter(name, ctx)?;
+    extract_from(head.chain(rest), format, name, ctx, bufs, sink)
+}
+
+/// Dispatches a document held in memory.
+pub fn extract_bytes(
+    data: &[u8],
+    name: Option<&str>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let head = &data[..data.len().min(sniff::HEAD)];
+    let format = sniff::sniff_format(head, name);
+    enter(name, ctx)?;
+    extract_held(data, format, name, ctx, bufs, sink)
+}
+
+/// What is checked before any file or member is opened: how deep it is nested (and, in
+/// debug builds, the switch that makes it panic for the guard's tests).
+fn enter(name: Option<&str>, ctx: &Ctx<'_>) -> Result<(), Problem> {
     if ctx.depth > ctx.limits.max_depth {
         return Err(limit(
             "max-depth",
@@ -658,14 +679,24 @@ fn extract_stream(
         ));
     }
     crate::guard::debug_panic(name);
-    let reader = head.chain(rest);
+    Ok(())
+}
+
+/// Streams the formats that can be read as they come; the others are read whole (bounded by
+/// `max-member-bytes`) and handed to [`extract_held`].
+fn extract_from(
+    reader: impl Read,
+    format: Format,
+    name: Option<&str>,
+    ctx: &Ctx<'_>,
+    bufs: &mut Buffers,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
     match format {
         Format::Text(enc) => Ok(text::extract(
             reader, enc, None, true, ctx.limits, bufs, sink,
         )?),
-        Format::Delimited(delimiter) => {
-            delimited::extract(reader, delimiter, ctx.limits, bufs, sink)
-        }
+        Format::Delimited(d) => delimited::extract(reader, d, ctx.limits, bufs, sink),
         Format::Mbox => mail::mbox(reader, ctx, bufs, sink),
         Format::Binary => {
             sink.binary(None);
@@ -683,25 +714,13 @@ fn extract_stream(
                     format!("a document larger than {}", mib(max)),
                 ));
             }
-            extract_bytes_as(&data, format, name, ctx, bufs, sink)
+            extract_held(&data, format, name, ctx, bufs, sink)
         }
     }
 }
 
-/// Dispatches a document held in memory.
-pub fn extract_bytes(
-    data: &[u8],
-    name: Option<&str>,
-    ctx: &Ctx<'_>,
-    bufs: &mut Buffers,
-    sink: &mut dyn Sink,
-) -> Result<(), Problem> {
-    let head = &data[..data.len().min(sniff::HEAD)];
-    let format = sniff::sniff_format(head, name);
-    extract_bytes_as(data, format, name, ctx, bufs, sink)
-}
-
-fn extract_bytes_as(
+/// Dispatches a document in memory; streamed formats stream from it.
+fn extract_held(
     data: &[u8],
     format: Format,
     name: Option<&str>,
@@ -709,32 +728,19 @@ fn extract_bytes_as(
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
-    if ctx.depth > ctx.limits.max_depth {
-        return Err(limit(
-            "max-depth",
-            format!("nested more than {} containers deep", ctx.limits.max_depth),
-        ));
-    }
-    crate::guard::debug_panic(name);
     match format {
-        Format::Text(enc) => Ok(text::extract(
-            data, enc, None, true, ctx.limits, bufs, sink,
-        )?),
-        Format::Delimited(d) => delimited::extract(data, d, ctx.limits, bufs, sink),
+        Format::Text(_) | Format::Delimited(_) | Format::Mbox | Format::Binary => {
+            extract_from(data, format, name, ctx, bufs, sink)
+        }
         Format::Zip => archive::zip(std::io::Cursor::new(data), ctx, bufs, sink),
         Format::Gzip => archive::gzip(data, name, ctx, bufs, sink),
         Format::Tar => archive::tar(data, ctx, bufs, sink),
         Format::Pdf => worker::isolated(worker::Job::Pdf, data, ctx, sink),
         Format::Ole => worker::isolated(worker::Job::Ole, data, ctx, sink),
         Format::Eml => mail::eml(data, ctx, bufs, sink),
-        Format::Mbox => mail::mbox(data, ctx, bufs, sink),
         Format::Rtf => rtf::extract(data, ctx, sink),
         Format::Html => markup::extract(data, markup::Dialect::Html, ctx, sink),
         Format::Xml => markup::extract(data, markup::Dialect::Xml, ctx, sink),
-        Format::Binary => {
-            sink.binary(None);
-            Ok(())
-        }
         Format::NotA(what) => Err(Problem::reason(format!(
             "named like {what} but its content is not (damaged or mislabelled)"
         ))),
