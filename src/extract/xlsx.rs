@@ -202,43 +202,65 @@ fn each_start(
     part: &str,
     mut f: impl FnMut(&BytesStart<'_>),
 ) -> Result<(), Problem> {
-    let mut r = Reader::from_str(xml);
-    let mut depth = 0usize;
-    let mut tick = ctx.ticker();
+    let mut events = Events::new(xml, part, ctx);
     loop {
-        tick.tick()?;
-        match r.read_event().map_err(|_| malformed(part, &r))? {
-            Event::Start(e) => {
-                depth += 1;
-                check_depth(depth, ctx, part)?;
-                f(&e);
-            }
+        match events.next()?.0 {
+            Event::Start(e) => f(&e),
             Event::Empty(e) => f(&e),
-            Event::End(_) => depth = depth.saturating_sub(1),
             Event::Eof => return Ok(()),
             _ => {}
         }
     }
 }
 
-fn malformed(part: &str, r: &Reader<&[u8]>) -> Problem {
-    Problem::reason(format!(
-        "malformed XML in {part} near byte {}",
-        r.error_position()
-    ))
+/// A part's XML events with what every walk here needs: the time-budget tick, the source
+/// range of each event (the redactor's maps point into it) and the nesting limit.
+struct Events<'x, 'c> {
+    r: Reader<&'x [u8]>,
+    part: &'x str,
+    ctx: &'c Ctx<'c>,
+    tick: super::Ticker,
+    depth: usize,
 }
 
-fn check_depth(depth: usize, ctx: &Ctx<'_>, part: &str) -> Result<(), Problem> {
-    if depth > ctx.limits.max_xml_depth {
-        return Err(limit(
-            "max-xml-depth",
-            format!(
-                "{part} nests elements more than {} deep",
-                ctx.limits.max_xml_depth
-            ),
-        ));
+impl<'x, 'c> Events<'x, 'c> {
+    fn new(xml: &'x str, part: &'x str, ctx: &'c Ctx<'c>) -> Self {
+        Events {
+            r: Reader::from_str(xml),
+            part,
+            ctx,
+            tick: ctx.ticker(),
+            depth: 0,
+        }
     }
-    Ok(())
+
+    /// The next event and the bytes of `xml` it was read from.
+    fn next(&mut self) -> Result<(Event<'x>, (usize, usize)), Problem> {
+        self.tick.tick()?;
+        let before = self.r.buffer_position() as usize;
+        let ev = self.r.read_event().map_err(|_| {
+            Problem::reason(format!(
+                "malformed XML in {} near byte {}",
+                self.part,
+                self.r.error_position()
+            ))
+        })?;
+        match &ev {
+            Event::Start(_) => {
+                self.depth += 1;
+                let max = self.ctx.limits.max_xml_depth;
+                if self.depth > max {
+                    return Err(limit(
+                        "max-xml-depth",
+                        format!("{} nests elements more than {max} deep", self.part),
+                    ));
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok((ev, (before, self.r.buffer_position() as usize)))
+    }
 }
 
 /// Character data being collected, with its source when tracking.
@@ -295,36 +317,25 @@ fn push_ref(out: &mut String, g: &quick_xml::events::BytesRef<'_>) {
 fn shared_strings(xml: &str, ctx: &Ctx<'_>, track: bool) -> Result<Vec<Mapped>, Problem> {
     let part = SHARED_STRINGS;
     let mut out = Vec::new();
-    let mut r = Reader::from_str(xml);
-    let (mut depth, mut in_t, mut in_rph) = (0usize, false, 0usize);
+    let (mut in_t, mut in_rph) = (false, 0usize);
     let mut cur = Collect::new(track);
-    let mut tick = ctx.ticker();
+    let mut events = Events::new(xml, part, ctx);
     loop {
-        tick.tick()?;
-        let before = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
-        let at = (before, r.buffer_position() as usize);
+        let (ev, at) = events.next()?;
         match ev {
-            Event::Start(e) => {
-                depth += 1;
-                check_depth(depth, ctx, part)?;
-                match local(&e) {
-                    "si" => cur.text.clear(),
-                    "t" => in_t = true,
-                    "rPh" => in_rph += 1,
-                    _ => {}
-                }
-            }
+            Event::Start(e) => match local(&e) {
+                "si" => cur.text.clear(),
+                "t" => in_t = true,
+                "rPh" => in_rph += 1,
+                _ => {}
+            },
             Event::Empty(e) if local(&e) == "si" => out.push(Mapped::default()),
-            Event::End(e) => {
-                depth = depth.saturating_sub(1);
-                match e.local_name().as_ref() {
-                    "si" => out.push(cur.take()),
-                    "t" => in_t = false,
-                    "rPh" => in_rph = in_rph.saturating_sub(1),
-                    _ => {}
-                }
-            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "si" => out.push(cur.take()),
+                "t" => in_t = false,
+                "rPh" => in_rph = in_rph.saturating_sub(1),
+                _ => {}
+            },
             Event::Text(t) if in_t && in_rph == 0 => cur.chars(xml, at, &t),
             Event::GeneralRef(g) if in_t && in_rph == 0 => cur.reference(at, &g),
             Event::Eof => return Ok(out),
@@ -383,8 +394,6 @@ fn cells(
     sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
     let part = sheet.part.as_str();
-    let mut r = Reader::from_str(xml);
-    let mut depth = 0usize;
     let mut row: Vec<CellOut> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
     let mut first_row = true;
@@ -399,41 +408,34 @@ fn cells(
     let mut row_num = 0u32;
     let restored_note = leading_zero_note();
     let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
-    let mut tick = ctx.ticker();
+    let mut events = Events::new(xml, part, ctx);
     loop {
-        tick.tick()?;
-        let before = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
-        let at = (before, r.buffer_position() as usize);
+        let (ev, at) = events.next()?;
         match ev {
-            Event::Start(e) => {
-                depth += 1;
-                check_depth(depth, ctx, part)?;
-                match local(&e) {
-                    "row" => {
-                        row_num = attr(&e, "r")
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(row_num + 1);
-                        next_col = 0;
-                        row.clear();
-                    }
-                    "c" => {
-                        cref = attr(&e, "r")
-                            .unwrap_or_else(|| flow::cell_ref(next_col as u32, row_num));
-                        ctype = attr(&e, "t").unwrap_or_default();
-                        value.clear();
-                        inline.text.clear();
-                        element = CellSource {
-                            start: at.0,
-                            tag_end: at.1,
-                            end: 0,
-                        };
-                    }
-                    "v" => in_v = true,
-                    "t" => in_is_t = true,
-                    _ => {}
+            Event::Start(e) => match local(&e) {
+                "row" => {
+                    row_num = attr(&e, "r")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(row_num + 1);
+                    next_col = 0;
+                    row.clear();
                 }
-            }
+                "c" => {
+                    cref =
+                        attr(&e, "r").unwrap_or_else(|| flow::cell_ref(next_col as u32, row_num));
+                    ctype = attr(&e, "t").unwrap_or_default();
+                    value.clear();
+                    inline.text.clear();
+                    element = CellSource {
+                        start: at.0,
+                        tag_end: at.1,
+                        end: 0,
+                    };
+                }
+                "v" => in_v = true,
+                "t" => in_is_t = true,
+                _ => {}
+            },
             Event::Empty(e) if local(&e) == "row" => {
                 row_num = attr(&e, "r")
                     .and_then(|v| v.parse().ok())
@@ -444,7 +446,6 @@ fn cells(
             Event::GeneralRef(g) if in_v => push_ref(&mut value, &g),
             Event::GeneralRef(g) if in_is_t => inline.reference(at, &g),
             Event::End(e) => {
-                depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
                     "v" => in_v = false,
                     "t" => in_is_t = false,
@@ -590,55 +591,43 @@ fn comments(
     track: bool,
     sink: &mut dyn Cells,
 ) -> Result<(), Problem> {
-    let mut r = Reader::from_str(xml);
-    let mut depth = 0usize;
     let mut cell: Option<String> = None;
     let mut text = Collect::new(track);
     let mut in_t = false;
-    let mut tick = ctx.ticker();
+    let mut events = Events::new(xml, part, ctx);
     loop {
-        tick.tick()?;
-        let before = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|_| malformed(part, &r))?;
-        let at = (before, r.buffer_position() as usize);
+        let (ev, at) = events.next()?;
         match ev {
-            Event::Start(e) => {
-                depth += 1;
-                check_depth(depth, ctx, part)?;
-                match local(&e) {
-                    "comment" => {
-                        cell = attr(&e, "ref");
-                        text.text.clear();
-                    }
-                    "t" => in_t = true,
-                    _ => {}
+            Event::Start(e) => match local(&e) {
+                "comment" => {
+                    cell = attr(&e, "ref");
+                    text.text.clear();
                 }
-            }
+                "t" => in_t = true,
+                _ => {}
+            },
             Event::Text(t) if in_t && cell.is_some() => text.chars(xml, at, &t),
             Event::GeneralRef(g) if in_t && cell.is_some() => text.reference(at, &g),
-            Event::End(e) => {
-                depth = depth.saturating_sub(1);
-                match e.local_name().as_ref() {
-                    "t" => in_t = false,
-                    "comment" => {
-                        let m = text.take();
-                        if let Some(c) = cell.take()
-                            && !m.text.trim().is_empty()
-                        {
-                            let place = Location {
-                                line: 1,
-                                column: 1,
-                                sheet: Some(sheet.to_string()),
-                                cell: Some(c),
-                                part: Some(part.to_string()),
-                                ..Location::default()
-                            };
-                            sink.unit(&[Segment::new(m.text.as_bytes())], &[place], &[(part, &m)]);
-                        }
+            Event::End(e) => match e.local_name().as_ref() {
+                "t" => in_t = false,
+                "comment" => {
+                    let m = text.take();
+                    if let Some(c) = cell.take()
+                        && !m.text.trim().is_empty()
+                    {
+                        let place = Location {
+                            line: 1,
+                            column: 1,
+                            sheet: Some(sheet.to_string()),
+                            cell: Some(c),
+                            part: Some(part.to_string()),
+                            ..Location::default()
+                        };
+                        sink.unit(&[Segment::new(m.text.as_bytes())], &[place], &[(part, &m)]);
                     }
-                    _ => {}
                 }
-            }
+                _ => {}
+            },
             Event::Eof => return Ok(()),
             _ => {}
         }
