@@ -365,11 +365,13 @@ pub fn walk(
     Ok(w.containers)
 }
 
-fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
+/// An element's name without its namespace prefix.
+pub(super) fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
     e.local_name().into_inner()
 }
 
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+/// An attribute's value, found by its name without prefix.
+pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .with_checks(false)
         .flatten()

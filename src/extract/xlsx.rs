@@ -13,7 +13,7 @@
 //! comes with its source (the shared string's runs, the inline string's runs, or the whole
 //! cell element for numbers and formula results, which are rebuilt as text cells).
 
-use super::flow::{self, leading_zero_note, restore_leading_zero};
+use super::flow::{self, attr, leading_zero_note, local, restore_leading_zero};
 use super::srcmap::{CellSource, Mapped, PieceKind};
 use super::{Ctx, Problem, Sink, archive, limit, part_failed};
 use crate::detect::Segment;
@@ -145,17 +145,6 @@ fn read<R: Read + Seek>(
     };
     let data = archive::read_part(za, i, ctx)?;
     Ok(Some(super::decode_text(&data).into_owned()))
-}
-
-fn local<'e>(e: &'e BytesStart<'_>) -> &'e str {
-    e.local_name().into_inner()
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find_map(|a| (a.key.local_name().as_ref() == name).then(|| a.value.to_string()))
 }
 
 /// A relationship part: id → target path inside the package, resolved against `base`.
