@@ -35,6 +35,16 @@ pub fn zip<R: Read + Seek>(
     members(&mut za, |_| true, ctx, bufs, sink)
 }
 
+/// Every entry's name by index; an entry whose name cannot be read gets "" (callers skip it).
+pub fn entry_names<R: Read + Seek>(za: &zip::ZipArchive<R>) -> Vec<String> {
+    (0..za.len())
+        .map(|i| match za.name_for_index(i) {
+            Some(Ok(n)) => n.into_owned(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
 pub fn open_zip<R: Read + Seek>(reader: R) -> Result<zip::ZipArchive<R>, Problem> {
     zip::ZipArchive::new(reader).map_err(|e| zip_problem(&e))
 }

@@ -29,12 +29,7 @@ pub fn extract<R: Read + Seek>(
         Some(i) => archive::read_part(za, i, ctx)?.ends_with(b"spreadsheet"),
         None => false,
     };
-    let names: Vec<String> = (0..za.len())
-        .map(|i| match za.name_for_index(i) {
-            Some(Ok(n)) => n.into_owned(),
-            _ => String::new(),
-        })
-        .collect();
+    let names = archive::entry_names(za);
     for (i, name) in names.iter().enumerate() {
         let base = name.rsplit('/').next().unwrap_or(name);
         if !matches!(base, "content.xml" | "styles.xml" | "meta.xml") {

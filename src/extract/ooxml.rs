@@ -20,12 +20,7 @@ pub fn extract<R: Read + Seek>(
     if workbook {
         super::xlsx::extract(za, ctx, sink)?;
     }
-    let names: Vec<String> = (0..za.len())
-        .map(|i| match za.name_for_index(i) {
-            Some(Ok(n)) => n.into_owned(),
-            _ => String::new(),
-        })
-        .collect();
+    let names = archive::entry_names(za);
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() || name.ends_with('/') {
             continue;
