@@ -16,9 +16,8 @@
 mod util;
 
 use sladd::synth::Gen;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use util::{sladd, write};
+use util::{sladd, write, zip_of};
 
 /// A Norwegian IBAN for an account number (mod 97 check digits).
 fn iban(account: &str) -> String {
@@ -62,16 +61,6 @@ struct Values {
     compact: Vec<String>,
     /// E-mail addresses, searched for as written.
     emails: Vec<String>,
-}
-
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in members {
-        zw.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zw.write_all(data).unwrap();
-    }
-    zw.finish().unwrap().into_inner()
 }
 
 /// Text, CSV, DOCX, XLSX, EML (with a base64 attachment), ZIP, HTML, and damaged files whose

@@ -1345,26 +1345,6 @@ fn eml_encoded_subject() {
     assert_eq!(m.body_text(0).unwrap().trim_end(), "Hei, se emnet.");
 }
 
-/// A DOCX whose body is `body` (WordprocessingML inside `<w:body>`).
-fn docx_with_body(path: &Path, body: &str) {
-    let ct = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
-    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
-    let doc = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
-    );
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, data) in [
-        ("[Content_Types].xml", ct),
-        ("_rels/.rels", rels),
-        ("word/document.xml", doc.as_str()),
-    ] {
-        z.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        z.write_all(data.as_bytes()).unwrap();
-    }
-    z.finish().unwrap();
-}
-
 /// A number deleted with track changes on is still in the file. Inline with the paragraph it
 /// was glued to the text typed in its place (or a visible number to a deleted digit) and went
 /// unreported by scan and redact alike. 20036914700 is a documented Skatteetaten example.
@@ -1403,7 +1383,7 @@ fn numbers_glued_to_tracked_deletions() {
     ];
     for (name, body) in &cases {
         let src = d.path().join(name);
-        docx_with_body(&src, &format!("<w:p>{body}</w:p>"));
+        minimal_docx(&src, &format!("<w:p>{body}</w:p>"), "", &[]);
         let found = findings(&src);
         let fnr: Vec<_> = found.iter().filter(|f| f["rule"] == "no.fnr").collect();
         assert_eq!(fnr.len(), 1, "{name}: {found:?}");

@@ -7,10 +7,9 @@
 mod util;
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
-use util::sladd;
+use util::{sladd, zip_of};
 
 const CANARY: &str = "20036914700";
 
@@ -55,16 +54,6 @@ fn scan_path(p: &Path) -> Value {
         );
     }
     doc
-}
-
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in members {
-        zw.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zw.write_all(data).unwrap();
-    }
-    zw.finish().unwrap().into_inner()
 }
 
 /// A workbook whose first sheet is `sheet_xml`.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The fingerprint key every test run uses, so no test writes a key file into $HOME.
@@ -83,4 +84,15 @@ pub fn bin_dir() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
+}
+
+/// A zip archive of `(name, bytes)` members, in memory.
+pub fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in members {
+        zw.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zw.write_all(data).unwrap();
+    }
+    zw.finish().unwrap().into_inner()
 }
