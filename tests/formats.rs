@@ -288,6 +288,48 @@ fn email_bodies_encodings_and_attachments() {
     assert_eq!(loc(f, "part"), "body");
 }
 
+/// Word 97-2003: the stories through the piece table, a record per paragraph and table row.
+/// (LibreOffice's conversion of a python-docx document; numbers from numbers.txt.)
+#[test]
+fn word97_through_the_piece_table() {
+    let s = scan("ole/word97.doc");
+    let at = |digits: &str, rule: &str| {
+        s.findings
+            .iter()
+            .find(|f| f["value"] == digits && f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{digits} {rule}: {:#?}", s.findings))
+    };
+    // A number split over a bold run, next to a diagnosis in the same paragraph: the worst
+    // case, reported at the number.
+    let combined = at("27062246109", "person.special-category");
+    assert_eq!(combined["severity"], "critical");
+    assert_eq!(
+        (loc(combined, "line"), loc(combined, "column")),
+        (&2.into(), &29.into())
+    );
+    // A diagnosis in one paragraph and a number in the next are not combined.
+    at("10072949833", "no.fnr");
+    assert!(
+        s.findings
+            .iter()
+            .all(|f| !(f["value"] == "10072949833" && f["rule"] == "person.special-category")),
+        "{:#?}",
+        s.findings
+    );
+    assert_eq!(
+        loc(at("astma", "health.condition"), "line"),
+        &Value::from(3)
+    );
+    // A table row: the header row names the column.
+    let cell = at("11083653525", "no.fnr");
+    assert_eq!(loc(cell, "field"), "Fødselsnummer");
+    assert_eq!(cell["confidence"], "high");
+    // Header and comment stories.
+    let part = |digits: &str| loc(at(digits, "no.fnr"), "part").clone();
+    assert_eq!(part("25040838743"), "WordDocument (headers and footers)");
+    assert_eq!(part("26051542435"), "WordDocument (comments)");
+}
+
 #[test]
 fn legacy_office_rtf_markup_json_csv_markdown() {
     let s = scan("ole/legacy.xls");
@@ -298,7 +340,9 @@ fn legacy_office_rtf_markup_json_csv_markdown() {
     );
 
     let s = scan("ole/legacy.doc");
-    assert_eq!(loc(s.fnr("15121215176"), "part"), "WordDocument");
+    let f = s.fnr("15121215176");
+    assert_eq!(loc(f, "part"), "WordDocument");
+    assert_eq!((loc(f, "line"), loc(f, "column")), (&1.into(), &16.into()));
 
     let s = scan("rtf/letter.rtf");
     assert_eq!(s.fnr("14110511583")["confidence"], "high");

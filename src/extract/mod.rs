@@ -14,6 +14,7 @@
 
 pub mod archive;
 pub mod delimited;
+pub mod doc;
 pub mod flow;
 pub mod mail;
 pub mod markup;

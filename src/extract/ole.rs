@@ -4,9 +4,11 @@
 //! - .xls: cells through calamine, with sheet names, cell references and hidden-sheet notes.
 //! - .msg: every string property (subject, body, sender, recipients, headers) as its own
 //!   record with the property tag as `field`; attachments are extracted as files of their own.
-//! - .doc/.ppt and anything else: best effort, the readable text runs (UTF-16 and 8-bit) of
-//!   each stream, like `strings`. Word's piece table is not interpreted, so text split by
-//!   formatting may be missed; the document's own streams are all covered.
+//! - .doc: the text of every story (main text, footnotes, headers and footers, comments,
+//!   endnotes, text boxes) through the piece table ([`super::doc`]), one record per paragraph
+//!   or table row; the other streams (summary information, embedded objects) as strings.
+//! - .ppt and anything else, and a .doc whose piece table does not add up: best effort, the
+//!   readable text runs (UTF-16 and 8-bit) of each stream, like `strings`.
 //!
 //! Runs only inside the worker ([`super::worker`]): the parsers are not hardened.
 
@@ -48,7 +50,80 @@ pub fn extract(
             "password-protected Word document (encrypted): its content cannot be read",
         ));
     }
+    if has("/WordDocument") {
+        return word(&mut ole, &streams, ctx, sink);
+    }
     strings_of_streams(&mut ole, &streams, ctx, sink)
+}
+
+/// A Word 97-2003 document: its stories through the piece table, one record per paragraph
+/// or table row, then the other streams (summary information, embedded objects) as strings.
+/// A piece table that does not add up falls back to strings for every stream.
+fn word(
+    ole: &mut Ole<'_>,
+    streams: &[String],
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), Problem> {
+    let word = read_stream(ole, "/WordDocument", ctx)?;
+    let mut table = |name: &str| -> Result<Option<Vec<u8>>, Problem> {
+        match streams.iter().any(|s| s == name) {
+            true => read_stream(ole, name, ctx).map(Some),
+            false => Ok(None),
+        }
+    };
+    let (t0, t1) = (table("/0Table")?, table("/1Table")?);
+    let Some(stories) = super::doc::stories(&word, t0.as_deref(), t1.as_deref()) else {
+        return strings_of_streams(ole, streams, ctx, sink);
+    };
+    for story in &stories {
+        let part = match story.name {
+            "main text" => "WordDocument".to_string(),
+            other => format!("WordDocument ({other})"),
+        };
+        // A table's first row names its columns if it holds text and no digits, as in
+        // .docx: the names are context for the cells below (Fødselsnummer | 150...).
+        let mut headers: Option<Vec<String>> = None;
+        let mut first_row = true;
+        for (n, record) in super::doc::records(&story.text).iter().enumerate() {
+            if !record.row {
+                (headers, first_row) = (None, true);
+            } else if first_row {
+                first_row = false;
+                let cells = || record.cells.iter().map(|(_, t)| t.as_str());
+                if !cells().any(|t| t.bytes().any(|b| b.is_ascii_digit())) {
+                    headers = Some(cells().map(|t| t.trim().to_string()).collect());
+                    continue;
+                }
+            }
+            let label = |i: usize| {
+                headers
+                    .as_ref()
+                    .and_then(|h| h.get(i))
+                    .filter(|h| !h.is_empty())
+                    .map(String::as_str)
+            };
+            let segs: Vec<Segment<'_>> = (record.cells.iter().enumerate())
+                .map(|(i, (_, t))| Segment::new(t.as_bytes()).with_label(label(i)))
+                .collect();
+            let places: Vec<Location> = (record.cells.iter().enumerate())
+                .map(|(i, &(col, _))| Location {
+                    line: n as u64 + 1,
+                    column: col as u64 + 1,
+                    part: Some(part.clone()),
+                    field: label(i).map(str::to_string),
+                    ..Location::default()
+                })
+                .collect();
+            sink.record(None, &segs, &places);
+        }
+    }
+    let rest: Vec<String> = streams
+        .iter()
+        .filter(|s| !matches!(s.as_str(), "/WordDocument" | "/0Table" | "/1Table"))
+        .cloned()
+        .collect();
+    strings_of_streams(ole, &rest, ctx, sink)
 }
 
 fn read_stream(ole: &mut Ole<'_>, path: &str, ctx: &Ctx<'_>) -> Result<Vec<u8>, Problem> {
