@@ -14,7 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"detect_bytes detect_segments text csv markup xml_flow rtf mail tar_gzip zip_office office_parts pdf ole"}
+targets=${*:-"detect_bytes detect_segments text csv markup xml_flow rtf mail tar_gzip zip_office office_parts pdf ole doc"}
 cd "$here"
 ./seeds.sh >/dev/null
 cargo +nightly fuzz build >/dev/null

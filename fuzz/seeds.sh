@@ -33,6 +33,18 @@ seed csv '\001' "$fx/text/liste.tsv"
 seed text '\000' "$fx/numbers.txt" "$fx/text/notat.md" "$fx/text/data.json"
 seed pdf "" "$fx"/pdf/* "$fx"/broken/*.pdf
 seed ole "" "$fx"/ole/*
+# Word documents for the piece-table target: length-prefixed WordDocument, then the table
+# stream (needs python3 with olefile; skipped without it).
+mkdir -p "$here/corpus/doc"
+python3 - "$fx" "$here/corpus/doc" <<'PY' || echo "seeds: no python3/olefile, doc corpus not seeded"
+import olefile, struct, sys, pathlib
+fx, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for f in sorted((fx / "ole").glob("*.doc")):
+    ole = olefile.OleFileIO(str(f))
+    word = ole.openstream("WordDocument").read()
+    table = next(ole.openstream(t).read() for t in ("1Table", "0Table") if ole.exists(t))
+    (out / ("seed-" + f.name)).write_bytes(struct.pack("<I", len(word)) + word + table)
+PY
 # The XML parts of the office fixtures, unzipped, for the flow extractor (selector byte 0:
 # OOXML, 1: ODF).
 tmp=$(mktemp -d)
