@@ -186,11 +186,68 @@ pub fn window(text: &[u8], start: usize, end: usize, mode: WindowMode) -> (usize
 
 /// The byte range that counts as the same record as `start..end` for the combination of an
 /// identifier and a sensitive fact: the keyword window, or the whole segment in `Whole` mode.
+/// In prose the window is cut to the JSON object the identifier is a row of, if any: a
+/// pretty-printed export has no blank lines, and one person's number and the next person's
+/// diagnosis are a few lines apart.
 pub fn record_scope(text: &[u8], start: usize, end: usize, mode: WindowMode) -> (usize, usize) {
     match mode {
         WindowMode::Whole => (0, text.len()),
-        _ => window(text, start, end, mode),
+        WindowMode::Line => window(text, start, end, mode),
+        WindowMode::Paragraph => {
+            let (lo, hi) = window(text, start, end, mode);
+            json_row(text, lo, hi, start).map_or((lo, hi), |(a, b)| (a.max(lo), b.min(hi)))
+        }
     }
+}
+
+/// The JSON object around `start` that is a row: the innermost object that is an element of
+/// an array, else the outermost object open within `lo..hi` (nested objects of one row, such
+/// as `{"person": {...}, "helse": {...}}`, stay together). Its end is the bracket closing it,
+/// or `hi`. None when `start` is in no object that opens within the window.
+///
+/// A string cannot hold a raw line break, so the scan starts outside strings at the first line
+/// start in the window (or at `lo` in minified JSON, where brackets in strings may mislead it).
+fn json_row(text: &[u8], lo: usize, hi: usize, start: usize) -> Option<(usize, usize)> {
+    let from = match memchr(b'\n', &text[lo..start]) {
+        Some(p) if lo > 0 => lo + p + 1,
+        _ => lo,
+    };
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut step = |b: u8, i: usize, open: &mut Vec<(u8, usize)>| {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            return;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => open.push((b, i)),
+            b'}' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    };
+    for (i, &b) in text[from..start].iter().enumerate() {
+        step(b, from + i, &mut open);
+    }
+    let row = (0..open.len())
+        .rev()
+        .find(|&k| open[k].0 == b'{' && (k == 0 || open[k - 1].0 == b'['))?;
+    let (row_start, depth) = (open[row].1, row);
+    for (i, &b) in text[start..hi].iter().enumerate() {
+        step(b, start + i, &mut open);
+        if open.len() == depth {
+            return Some((row_start, start + i + 1));
+        }
+    }
+    Some((row_start, hi))
 }
 
 /// True if `line` holds only whitespace.

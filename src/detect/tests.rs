@@ -448,6 +448,37 @@ fn combination_respects_rows() {
     );
 }
 
+/// A JSON export's row is an object: a number and a diagnosis of different rows are not the
+/// worst case, of one row they are, also when the row nests objects or is minified.
+#[test]
+fn combination_respects_json_rows() {
+    let mut d = with_terms();
+    let mut g = crate::synth::Gen::new(3);
+    let (a, b) = (g.fnr(), g.fnr());
+    let combined = |d: &mut Detector, text: &str| -> Vec<String> {
+        let mut hits = Vec::new();
+        d.scan_record(&[Segment::new(text.as_bytes())], &mut hits);
+        hits.iter()
+            .filter(|h| d.rules().rules[h.rule].id == "person.special-category")
+            .map(|h| text[h.start..h.end].to_string())
+            .collect()
+    };
+    let rows = format!(
+        "[\n  {{\n    \"fnr\": \"{a}\",\n    \"merknad\": \"ingen {{ klammer\"\n  }},\n  \
+         {{\n    \"fnr\": \"{b}\",\n    \"merknad\": \"har depresjon\"\n  }}\n]\n"
+    );
+    assert_eq!(combined(&mut d, &rows), std::slice::from_ref(&b));
+    let minified: String = rows.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(combined(&mut d, &minified), [b]);
+    let nested = format!(
+        "{{\"data\": [\n {{\"person\": {{\"fnr\": \"{a}\"}},\n  \"helse\": {{\"diagnose\": \"kreft\"}}}}\n]}}"
+    );
+    assert_eq!(combined(&mut d, &nested), std::slice::from_ref(&a));
+    // Prose keeps its paragraph.
+    let prose = format!("Søker {a} opplyser\nat hun har depresjon.");
+    assert_eq!(combined(&mut d, &prose), [a]);
+}
+
 #[test]
 fn diagnosis_codes_need_context() {
     let mut d = with_terms();
