@@ -356,4 +356,20 @@ mod tests {
         let t = vec![b'a'; 2000];
         assert_eq!(window(&t, 1000, 1011, WindowMode::Paragraph), (700, 1311));
     }
+
+    proptest::proptest! {
+        /// Any bytes and positions: the row holds the identifier and stays in the window.
+        #[test]
+        fn json_row_stays_in_the_window(
+            text in proptest::collection::vec(proptest::sample::select(b"{}[]\"\\ a\n".to_vec()), 1..200),
+            a in 0usize..200, b in 0usize..200, c in 0usize..200,
+        ) {
+            let mut p = [a % text.len(), b % text.len(), c % text.len()];
+            p.sort();
+            let [lo, start, hi] = p;
+            if let Some((s, e)) = json_row(&text, lo, hi, start) {
+                proptest::prop_assert!(lo <= s && s <= start && e <= hi && start <= e);
+            }
+        }
+    }
 }
