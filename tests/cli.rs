@@ -540,3 +540,45 @@ fn unicode_escapes_in_json_are_decoded() {
     let parsed: Value = serde_json::from_str(&copy).unwrap();
     assert_eq!(parsed[0]["merknad"], "Søker mottar uføretrygd");
 }
+
+/// Exports put one person per row: a JSON object in an array, an XML element of fields.
+/// The worst case is a number and a sensitive fact of the same row, not of neighbours.
+#[test]
+fn export_rows_are_records() {
+    let mut g = Gen::new(9);
+    let (a, b) = (g.fnr(), g.fnr());
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "eksport.json",
+        &format!(
+            "[\n  {{\n    \"fnr\": \"{a}\",\n    \"merknad\": \"ingen\"\n  }},\n  {{\n    \
+             \"fnr\": \"{b}\",\n    \"merknad\": \"har diabetes\"\n  }}\n]\n"
+        ),
+    );
+    write(
+        d.path(),
+        "eksport.xml",
+        &format!(
+            "<?xml version=\"1.0\"?>\n<rader>\n  <rad>\n    <fnr>{a}</fnr>\n    \
+             <merknad>ingen</merknad>\n  </rad>\n  <rad>\n    <fnr>{b}</fnr>\n    \
+             <merknad>har diabetes</merknad>\n  </rad>\n</rader>\n"
+        ),
+    );
+    let lines = jsonl(
+        sladd()
+            .args(["scan", "--format", "jsonl", "--reveal"])
+            .arg(d.path()),
+    );
+    for file in ["eksport.json", "eksport.xml"] {
+        let critical: Vec<&str> = lines
+            .iter()
+            .filter(|l| {
+                l["path"].as_str().unwrap().ends_with(file)
+                    && l["rule"] == "person.special-category"
+            })
+            .map(|l| l["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(critical, [b.as_str()], "{file}: {lines:#?}");
+    }
+}

@@ -3,8 +3,9 @@
 //! HTML is read with quick-xml in its lenient mode (unclosed and mismatched tags allowed).
 //! Text flows across inline elements (`010190<b>12345</b>` is one number) and breaks at block
 //! elements; a table row is one record with a segment per cell, so a header cell's keyword
-//! counts for its neighbour. In XML every text node is a record labelled with its element's
-//! name, so `<fodselsnummer>...</fodselsnummer>` is its own context. Attribute values (e.g.
+//! counts for its neighbour. In XML every text node is labelled with its element's name, so
+//! `<fodselsnummer>...</fodselsnummer>` is its own context, and the text of an element's
+//! children is one record (a row of an export: `<rad><fnr>..</fnr><merknad>..</merknad></rad>`). Attribute values (e.g.
 //! `<input name="fnr" value="...">`) form one record per element, labelled with the
 //! attribute names. Style sheets are skipped. If the markup is too broken to parse, the rest
 //! of the file is scanned as plain text rather than dropped.
@@ -115,6 +116,10 @@ struct State<'p> {
     buf_place: Option<Location>,
     /// Cells of the open HTML table row.
     row: Option<Vec<(Mapped, Location)>>,
+    /// XML: per open element, the text of its child elements, each labelled with the child's
+    /// name; emitted as one record when the element closes, so the fields of a row
+    /// (`<rad><fnr>..</fnr><diagnose>..</diagnose></rad>`) are one context.
+    groups: Vec<Vec<(Mapped, Location, String)>>,
     label: String,
     track: bool,
 }
@@ -177,6 +182,46 @@ impl State<'_> {
         );
     }
 
+    /// XML: ends the current text run, the content of the innermost open element, into its
+    /// parent's group (a record of its own at the top level). A group that grows past
+    /// [`MAX_GROUP`] fields or [`MAX_GROUP_BYTES`] goes out first: a flat list of thousands
+    /// of elements is not one person.
+    fn flush_field(&mut self, units: &mut dyn Units, label: &str) {
+        let Some(parent) = self.groups.len().checked_sub(2) else {
+            return self.flush(units, Some(label));
+        };
+        let Some(place) = self.buf_place.take() else {
+            self.buf.clear();
+            return;
+        };
+        let text = std::mem::take(&mut self.buf);
+        if text.text.trim().is_empty() {
+            return;
+        }
+        let group = &mut self.groups[parent];
+        let bytes: usize = group.iter().map(|(t, ..)| t.text.len()).sum();
+        if group.len() >= MAX_GROUP || bytes + text.text.len() > MAX_GROUP_BYTES {
+            let full = std::mem::take(group);
+            emit_group(units, &full);
+        }
+        self.groups[parent].push((text, place, label.to_string()));
+    }
+
+    /// Hands on everything still held: the open row, the text run and the open elements'
+    /// groups (at the end, or when the walk is cut off).
+    fn finish(&mut self, html: bool, units: &mut dyn Units) {
+        self.flush_row(units);
+        let label = std::mem::take(&mut self.label);
+        if html {
+            self.flush(units, None);
+        } else {
+            self.flush_field(units, &label);
+        }
+        for g in std::mem::take(&mut self.groups).iter().rev() {
+            emit_group(units, g);
+        }
+    }
+
     fn flush_row(&mut self, units: &mut dyn Units) {
         self.flush(units, None);
         if let Some(row) = self.row.take()
@@ -191,6 +236,23 @@ impl State<'_> {
             units.unit(&segs, &places, &maps);
         }
     }
+}
+
+/// Most fields in one XML group, and most bytes of text.
+const MAX_GROUP: usize = 64;
+const MAX_GROUP_BYTES: usize = 64 * 1024;
+
+fn emit_group(units: &mut dyn Units, group: &[(Mapped, Location, String)]) {
+    if group.is_empty() {
+        return;
+    }
+    let segs: Vec<Segment<'_>> = group
+        .iter()
+        .map(|(t, _, label)| Segment::new(t.text.as_bytes()).with_label(Some(label)))
+        .collect();
+    let places: Vec<Location> = group.iter().map(|(_, p, _)| p.clone()).collect();
+    let maps: Vec<&Mapped> = group.iter().map(|(t, ..)| t).collect();
+    units.unit(&segs, &places, &maps);
 }
 
 pub fn extract_part(
@@ -232,6 +294,7 @@ pub fn walk(
         buf: Mapped::default(),
         buf_place: None,
         row: None,
+        groups: Vec::new(),
         label: String::new(),
         track,
     };
@@ -240,13 +303,17 @@ pub fn walk(
     let mut skip_style = false;
     let mut tick = ctx.ticker();
     loop {
-        tick.tick()?;
+        if let Err(e) = tick.tick() {
+            // Cut off: what was read still counts.
+            st.finish(html, sink);
+            return Err(e);
+        }
         let before = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,
             Err(_) => {
                 // Too broken to parse on: scan the rest as plain text.
-                st.flush_row(sink);
+                st.finish(html, sink);
                 let from = before.min(text.len());
                 let rest = &text[from..];
                 if !rest.trim().is_empty() {
@@ -269,6 +336,7 @@ pub fn walk(
                 if !html && !empty {
                     depth += 1;
                     if depth > ctx.limits.max_xml_depth {
+                        st.finish(html, sink);
                         return Err(limit(
                             "max-xml-depth",
                             format!("elements nest more than {} deep", ctx.limits.max_xml_depth),
@@ -287,8 +355,11 @@ pub fn walk(
                     }
                 } else {
                     let label = std::mem::take(&mut st.label);
-                    st.flush(sink, Some(&label));
+                    st.flush_field(sink, &label);
                     st.label = name.clone();
+                    if !empty {
+                        st.groups.push(Vec::new());
+                    }
                 }
                 attributes(&e, d, &mut st, (lines.at(before), text), sink);
             }
@@ -304,7 +375,10 @@ pub fn walk(
                 } else {
                     depth = depth.saturating_sub(1);
                     let label = std::mem::take(&mut st.label);
-                    st.flush(sink, Some(&label));
+                    st.flush_field(sink, &label);
+                    if let Some(children) = st.groups.pop() {
+                        emit_group(sink, &children);
+                    }
                 }
             }
             Event::Text(t) if !skip_style => {
@@ -346,9 +420,7 @@ pub fn walk(
             _ => {}
         }
     }
-    st.flush_row(sink);
-    let label = std::mem::take(&mut st.label);
-    st.flush(sink, (!html).then_some(label.as_str()));
+    st.finish(html, sink);
     Ok(())
 }
 
