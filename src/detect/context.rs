@@ -361,7 +361,10 @@ mod tests {
         /// Any bytes and positions: the row holds the identifier and stays in the window.
         #[test]
         fn json_row_stays_in_the_window(
-            text in proptest::collection::vec(proptest::sample::select(b"{}[]\"\\ a\n".to_vec()), 1..200),
+            text in proptest::collection::vec(
+                proptest::sample::select(b"{}[]\"\\ a\n".to_vec()),
+                1..200,
+            ),
             a in 0usize..200, b in 0usize..200, c in 0usize..200,
         ) {
             let mut p = [a % text.len(), b % text.len(), c % text.len()];

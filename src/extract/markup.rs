@@ -5,10 +5,10 @@
 //! elements; a table row is one record with a segment per cell, so a header cell's keyword
 //! counts for its neighbour. In XML every text node is labelled with its element's name, so
 //! `<fodselsnummer>...</fodselsnummer>` is its own context, and the text of an element's
-//! children is one record (a row of an export: `<rad><fnr>..</fnr><merknad>..</merknad></rad>`). Attribute values (e.g.
-//! `<input name="fnr" value="...">`) form one record per element, labelled with the
-//! attribute names. Style sheets are skipped. If the markup is too broken to parse, the rest
-//! of the file is scanned as plain text rather than dropped.
+//! children is one record (a row of an export: `<rad><fnr>..</fnr><merknad>..</merknad>`).
+//! Attribute values (e.g. `<input name="fnr" value="...">`) form one record per element,
+//! labelled with the attribute names. Style sheets are skipped. If the markup is too broken
+//! to parse, the rest of the file is scanned as plain text rather than dropped.
 //!
 //! Locations are the line and column of the text in the file.
 //!
