@@ -161,16 +161,21 @@ impl State<'_> {
         }
     }
 
-    /// Ends the current text run: into the open row's cell, or as a record.
-    fn flush(&mut self, units: &mut dyn Units, label: Option<&str>) {
+    /// The current text run and where it started, if it holds more than whitespace.
+    fn take_run(&mut self) -> Option<(Mapped, Location)> {
         let Some(place) = self.buf_place.take() else {
             self.buf.clear();
-            return;
+            return None;
         };
         let text = std::mem::take(&mut self.buf);
-        if text.text.trim().is_empty() {
+        (!text.text.trim().is_empty()).then_some((text, place))
+    }
+
+    /// Ends the current text run: into the open row's cell, or as a record.
+    fn flush(&mut self, units: &mut dyn Units, label: Option<&str>) {
+        let Some((text, place)) = self.take_run() else {
             return;
-        }
+        };
         if let Some(row) = &mut self.row {
             row.push((text, place));
             return;
@@ -190,14 +195,9 @@ impl State<'_> {
         let Some(parent) = self.groups.len().checked_sub(2) else {
             return self.flush(units, Some(label));
         };
-        let Some(place) = self.buf_place.take() else {
-            self.buf.clear();
+        let Some((text, place)) = self.take_run() else {
             return;
         };
-        let text = std::mem::take(&mut self.buf);
-        if text.text.trim().is_empty() {
-            return;
-        }
         let group = &mut self.groups[parent];
         let bytes: usize = group.iter().map(|(t, ..)| t.text.len()).sum();
         if group.len() >= MAX_GROUP || bytes + text.text.len() > MAX_GROUP_BYTES {

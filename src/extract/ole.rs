@@ -314,7 +314,8 @@ fn property_name(tag: &str) -> &str {
     }
 }
 
-/// Best effort for .doc, .ppt and other OLE files: readable text runs of every stream.
+/// Best effort for .ppt, other OLE files and a .doc whose piece table does not add up:
+/// readable text runs of every stream.
 fn strings_of_streams(
     ole: &mut Ole<'_>,
     streams: &[String],
