@@ -53,33 +53,17 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// The 0-based column of byte `pos`: delimiters outside double quotes between the start of
-    /// its line and `pos`. A quoted field spanning lines is counted from its last line.
-    pub fn column_at(&self, text: &[u8], pos: usize) -> usize {
-        let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |p| p + 1);
-        let mut quoted = false;
-        let mut col = 0;
-        for &b in &text[start..pos] {
-            if b == b'"' {
-                quoted = !quoted;
-            } else if b == self.delimiter && !quoted {
-                col += 1;
-            }
-        }
-        col
-    }
-
     /// The header of the column holding byte `pos`, if the header row has one.
     pub fn header_at(&self, text: &[u8], pos: usize) -> Option<&str> {
-        self.headers
-            .get(self.column_at(text, pos))
-            .map(String::as_str)
+        ColumnCursor::default().header_at(self, text, pos)
     }
 }
 
-/// The column of successive positions in one text, moving forward: the answer of
-/// [`Columns::column_at`] without recounting from the start of the line for every position,
-/// which made one long line with many values (a CSV export without line breaks) quadratic.
+/// The column of successive positions in one text, moving forward: the 0-based column of a
+/// byte is the number of delimiters outside double quotes between the start of its line and
+/// it (a quoted field spanning lines is counted from its last line). Not recounting from the
+/// line start for every position keeps one long line with many values (a CSV export without
+/// line breaks) linear.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnCursor {
     pos: usize,
@@ -88,7 +72,7 @@ pub struct ColumnCursor {
 }
 
 impl ColumnCursor {
-    pub fn column_at(&mut self, cols: &Columns, text: &[u8], pos: usize) -> usize {
+    fn column_at(&mut self, cols: &Columns, text: &[u8], pos: usize) -> usize {
         if pos < self.pos {
             *self = ColumnCursor::default();
         }
@@ -106,6 +90,12 @@ impl ColumnCursor {
         }
         self.pos = pos;
         self.column
+    }
+
+    /// The header of the column holding byte `pos`, if the header row has one.
+    pub fn header_at<'c>(&mut self, cols: &'c Columns, text: &[u8], pos: usize) -> Option<&'c str> {
+        let column = self.column_at(cols, text, pos);
+        cols.headers.get(column).map(String::as_str)
     }
 }
 
@@ -584,9 +574,7 @@ impl Detector {
             }
         }
         if let Some(cols) = seg.columns
-            && let Some(header) = cols
-                .headers
-                .get(scratch.column.column_at(cols, seg.text, cand.start))
+            && let Some(header) = scratch.column.header_at(cols, seg.text, cand.start)
         {
             let mut found = Vec::new();
             kw.find_all(header.as_bytes(), &mut found);

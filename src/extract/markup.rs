@@ -17,6 +17,7 @@
 
 use super::flow::Units;
 use super::srcmap::{Mapped, PieceKind};
+use super::text::LineColumn;
 use super::{Ctx, Problem, Sink, limit};
 use crate::detect::Segment;
 use crate::model::Location;
@@ -79,34 +80,19 @@ pub fn extract(data: &[u8], d: Dialect, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> R
     extract_part(data, d, None, ctx, sink)
 }
 
-/// Line and column of byte offsets, moving forward through the text. The column is carried
-/// along, not recounted from the line start: minified HTML is one long line with thousands
-/// of tags, and recounting made it quadratic.
+/// Line and column of byte offsets, moving forward through the text.
 struct Lines<'t> {
     text: &'t str,
-    off: usize,
-    line: u64,
-    col: u64,
+    cursor: LineColumn,
 }
 
 impl Lines<'_> {
     fn at(&mut self, off: usize) -> (u64, u64) {
         let off = off.min(self.text.len());
-        if off < self.off {
-            self.off = 0;
-            self.line = 1;
-            self.col = 1;
+        if off < self.cursor.pos() {
+            self.cursor = LineColumn::new(1, 1);
         }
-        let seg = &self.text.as_bytes()[self.off..off];
-        match memchr::memrchr(b'\n', seg) {
-            Some(p) => {
-                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
-                self.col = 1 + super::text::count_chars(&seg[p + 1..]);
-            }
-            None => self.col += super::text::count_chars(seg),
-        }
-        self.off = off;
-        (self.line, self.col)
+        self.cursor.advance(self.text.as_bytes(), off)
     }
 }
 
@@ -285,9 +271,7 @@ pub fn walk(
     cfg.check_comments = false;
     let mut lines = Lines {
         text,
-        off: 0,
-        line: 1,
-        col: 1,
+        cursor: LineColumn::new(1, 1),
     };
     let mut st = State {
         part,

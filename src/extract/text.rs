@@ -295,6 +295,46 @@ pub fn count_chars(b: &[u8]) -> u64 {
     b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u64
 }
 
+/// Line and column (in characters) of byte offsets in one text, moving forward. The column is
+/// carried along, not recounted from the line start: one long line with many offsets
+/// (minified HTML, a CSV export without line breaks) would make that quadratic.
+#[derive(Debug, Clone, Copy)]
+pub struct LineColumn {
+    pos: usize,
+    line: u64,
+    column: u64,
+}
+
+impl LineColumn {
+    /// A cursor at the start of a text that begins at `line`, `column`.
+    pub fn new(line: u64, column: u64) -> LineColumn {
+        LineColumn {
+            pos: 0,
+            line,
+            column,
+        }
+    }
+
+    /// Byte offset of the last answer; an earlier offset needs a new cursor.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Line and column of `offset`, which is not before [`LineColumn::pos`].
+    pub fn advance(&mut self, text: &[u8], offset: usize) -> (u64, u64) {
+        let seg = &text[self.pos..offset];
+        match memchr::memrchr(b'\n', seg) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.column = 1 + count_chars(&seg[p + 1..]);
+            }
+            None => self.column += count_chars(seg),
+        }
+        self.pos = offset;
+        (self.line, self.column)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

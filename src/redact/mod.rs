@@ -554,14 +554,11 @@ fn pseudonym_kind(rule: &Rule, value: &str) -> Option<Kind> {
 /// The location of byte `offset` of a segment whose first byte is at `place`, as the scan
 /// reports it (lines counted from the place's line, columns in characters).
 pub fn locate(text: &[u8], offset: usize, place: &Location) -> Location {
-    let before = &text[..offset.min(text.len())];
-    let lines = memchr::memchr_iter(b'\n', before).count() as u64;
-    let column = match memchr::memrchr(b'\n', before) {
-        Some(nl) => 1 + crate::extract::text::count_chars(&before[nl + 1..]),
-        None => place.column.max(1) + crate::extract::text::count_chars(before),
-    };
+    let (line, column) =
+        crate::extract::text::LineColumn::new(place.line.max(1), place.column.max(1))
+            .advance(text, offset.min(text.len()));
     Location {
-        line: place.line.max(1) + lines,
+        line,
         column,
         ..place.clone()
     }

@@ -8,7 +8,8 @@
 
 mod helper;
 
-use crate::detect::{Detector, Hit, Segment};
+use crate::detect::{ColumnCursor, Columns, Detector, Hit, Segment};
+use crate::extract::text::LineColumn;
 use crate::extract::{self, Buffers, Limits, Sink};
 use crate::fingerprint::Fingerprinter;
 use crate::mask;
@@ -393,23 +394,18 @@ fn detect_into(
 
 /// Turns byte offsets into line and column (and, in delimited text, the column header),
 /// moving forward through one segment so that many hits in a large chunk cost one pass, not
-/// one pass each. Nothing is recounted from the start of a line: one huge line with many hits
-/// (a CSV export without line breaks) would make that quadratic.
+/// one pass each.
 struct LineCursor {
-    pos: usize,
-    line: u64,
-    column: u64,
-    /// Delimited text: the column at `pos`.
-    columns: crate::detect::ColumnCursor,
+    lines: LineColumn,
+    /// Delimited text: the column at the last offset.
+    columns: ColumnCursor,
 }
 
 impl LineCursor {
     fn new(place: &Location) -> LineCursor {
         LineCursor {
-            pos: 0,
-            line: place.line.max(1),
-            column: place.column.max(1),
-            columns: Default::default(),
+            lines: LineColumn::new(place.line.max(1), place.column.max(1)),
+            columns: ColumnCursor::default(),
         }
     }
 
@@ -418,28 +414,20 @@ impl LineCursor {
         text: &[u8],
         offset: usize,
         place: &Location,
-        columns: Option<&crate::detect::Columns>,
+        columns: Option<&Columns>,
     ) -> Location {
-        if offset < self.pos {
+        if offset < self.lines.pos() {
             *self = LineCursor::new(place);
         }
-        let seg = &text[self.pos..offset];
-        match memchr::memrchr(b'\n', seg) {
-            Some(p) => {
-                self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
-                self.column = 1 + extract::text::count_chars(&seg[p + 1..]);
-            }
-            None => self.column += extract::text::count_chars(seg),
-        }
-        self.pos = offset;
+        let (line, column) = self.lines.advance(text, offset);
         Location {
-            line: self.line,
-            column: self.column,
+            line,
+            column,
             field: match columns {
-                Some(cols) => cols
-                    .headers
-                    .get(self.columns.column_at(cols, text, offset))
-                    .cloned(),
+                Some(cols) => self
+                    .columns
+                    .header_at(cols, text, offset)
+                    .map(str::to_string),
                 None => place.field.clone(),
             },
             ..place.clone()
