@@ -64,13 +64,13 @@ fn repo(leak: bool) -> tempfile::TempDir {
     write(
         d.path(),
         "fixtures/personer.csv",
-        &format!("navn;fnr\nTest;{}\n", g.fnr()),
+        format!("navn;fnr\nTest;{}\n", g.fnr()),
     );
     if leak {
         write(
             d.path(),
             "eksport/vedtak.txt",
-            &format!("Fødselsnummer: {}\n", g.fnr()),
+            format!("Fødselsnummer: {}\n", g.fnr()),
         );
     }
     d

@@ -17,7 +17,7 @@ fn exit_codes() {
     sladd().args(["scan", "-q"]).arg(d.path()).assert().code(0);
 
     let mut g = Gen::new(1);
-    write(d.path(), "brev.txt", &format!("Fødselsnummer: {}", g.fnr()));
+    write(d.path(), "brev.txt", format!("Fødselsnummer: {}", g.fnr()));
     sladd().args(["scan", "-q"]).arg(d.path()).assert().code(1);
     sladd()
         .args(["scan", "-q", "--fail-on", "critical"])
@@ -27,7 +27,7 @@ fn exit_codes() {
 
     // A test number is info: it does not fail a pipeline by default, only when asked.
     let t = tempfile::tempdir().unwrap();
-    write(t.path(), "test.txt", &format!("testperson {}", g.tenor()));
+    write(t.path(), "test.txt", format!("testperson {}", g.tenor()));
     sladd().args(["scan", "-q"]).arg(t.path()).assert().code(0);
     sladd()
         .args(["scan", "-q", "--fail-on", "info"])
@@ -101,7 +101,7 @@ fn jsonl_schema() {
     write(
         d.path(),
         "a.txt",
-        &format!("Navn: Test\nFødselsnummer: {fnr}\nE-post: ola@example.no\n"),
+        format!("Navn: Test\nFødselsnummer: {fnr}\nE-post: ola@example.no\n"),
     );
     let lines = jsonl(sladd().args(["scan", "--format", "jsonl"]).arg(d.path()));
     assert_eq!(lines.len(), 2);
@@ -371,7 +371,7 @@ fn output_is_deterministic_across_thread_counts() {
         write(
             d.path(),
             &format!("dir{}/f{i}.txt", i % 7),
-            &format!("fnr {} tlf {}", g.fnr(), g.mobile()),
+            format!("fnr {} tlf {}", g.fnr(), g.mobile()),
         );
     }
     let run = |j: &str| {
@@ -514,7 +514,7 @@ fn unicode_escapes_in_json_are_decoded() {
     let d = tempfile::tempdir().unwrap();
     // 20036914700 is a documented Skatteetaten example number, not a person.
     let record = r#"[{"fnr": "20036914700", "merknad": "S\u00f8ker mottar uf\u00f8retrygd"}]"#;
-    write(d.path(), "eksport.json", &format!("{record}\n"));
+    write(d.path(), "eksport.json", format!("{record}\n"));
     let lines = jsonl(
         sladd()
             .args(["scan", "--format", "jsonl", "--reveal"])
@@ -551,7 +551,7 @@ fn export_rows_are_records() {
     write(
         d.path(),
         "eksport.json",
-        &format!(
+        format!(
             "[\n  {{\n    \"fnr\": \"{a}\",\n    \"merknad\": \"ingen\"\n  }},\n  {{\n    \
              \"fnr\": \"{b}\",\n    \"merknad\": \"har diabetes\"\n  }}\n]\n"
         ),
@@ -559,7 +559,7 @@ fn export_rows_are_records() {
     write(
         d.path(),
         "eksport.xml",
-        &format!(
+        format!(
             "<?xml version=\"1.0\"?>\n<rader>\n  <rad>\n    <fnr>{a}</fnr>\n    \
              <merknad>ingen</merknad>\n  </rad>\n  <rad>\n    <fnr>{b}</fnr>\n    \
              <merknad>har diabetes</merknad>\n  </rad>\n</rader>\n"

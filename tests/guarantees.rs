@@ -16,8 +16,8 @@
 mod util;
 
 use sladd::synth::Gen;
-use std::path::{Path, PathBuf};
-use util::{sladd, write, zip_of};
+use std::path::Path;
+use util::{files, sladd, write, zip_of};
 
 /// A Norwegian IBAN for an account number (mod 97 check digits).
 fn iban(account: &str) -> String {
@@ -94,7 +94,7 @@ fn corpus(dir: &Path, seed: u64) -> Values {
     write(
         dir,
         "brev.txt",
-        &format!(
+        format!(
             "Vedtak\n\nFødselsnummer: {}\nD-nummer {dnr}\nKontonummer: {dotted_account}\n\
              IBAN {grouped_iban}\nKort {grouped_card}\nMobil {phone}\nE-post {email}\n\
              Diagnose: diabetes, fødselsnummer {}\n",
@@ -105,7 +105,7 @@ fn corpus(dir: &Path, seed: u64) -> Values {
     write(
         dir,
         "liste.csv",
-        &format!(
+        format!(
             "navn;fødselsnummer;konto\nKari;{};{account}\nOla;{}-{};{}\n",
             fnr[2],
             &fnr[3][..6],
@@ -148,7 +148,7 @@ fn corpus(dir: &Path, seed: u64) -> Values {
     write(
         dir,
         "post/melding.eml",
-        &format!(
+        format!(
             "From: {email}\r\nTo: saksbehandler@eksempel.no\r\nSubject: fnr {}\r\n\
              MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
              --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKonto {account}, tlf {phone}\r\n\
@@ -165,7 +165,7 @@ fn corpus(dir: &Path, seed: u64) -> Values {
     write(
         dir,
         "side.html",
-        &format!(
+        format!(
             "<html><table><tr><td>Fødselsnummer</td><td>{}</td></tr></table></html>",
             fnr[2]
         ),
@@ -242,19 +242,6 @@ fn leaked(values: &Values, bytes: &[u8]) -> Vec<String> {
     out
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn no_value_leaks_in_any_output() {
     let tree = tempfile::tempdir().unwrap();
@@ -325,7 +312,7 @@ fn no_value_leaks_in_any_output() {
         let l = leaked(&values, &out.stderr);
         assert!(l.is_empty(), "{args:?} leaks {l:?} on stderr");
     }
-    let written = files_under(out_dir.path());
+    let written = files(out_dir.path());
     assert!(written.len() >= 19, "{written:?}");
     for f in written.iter().filter(|f| **f != key) {
         let l = leaked(&values, &std::fs::read(f).unwrap());

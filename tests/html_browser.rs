@@ -116,7 +116,7 @@ fn html_report_in_headless_chromium() {
     write(
         &tree,
         "barnevern/melding.txt",
-        &format!(
+        format!(
             "Fødselsnummer: {}\nD-nummer: {}\nE-post: ola@example.no\n",
             g.fnr(),
             g.dnr()
@@ -125,14 +125,14 @@ fn html_report_in_headless_chromium() {
     write(
         &tree,
         "økonomi/utbetaling.txt",
-        &format!("Kontonummer {}\nfnr {}\n", g.account(), g.fnr()),
+        format!("Kontonummer {}\nfnr {}\n", g.account(), g.fnr()),
     );
     // If this name reached the page as markup, the browser would try to run the handler and
     // the CSP would log a violation: the console check below would fail.
     write(
         &tree,
         "<img src=x onerror=console.error(1)>.txt",
-        &format!("fnr {}\n", g.fnr()),
+        format!("fnr {}\n", g.fnr()),
     );
     let report = d.path().join("rapport.html");
     let out = sladd()

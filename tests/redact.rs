@@ -14,7 +14,7 @@ use sladd::extract::{Buffers, Limits, Sink};
 use sladd::model::Location;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use util::sladd;
+use util::{files, sladd};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -815,26 +815,10 @@ fn zip_slip_names_are_refused_and_nothing_leaves_out() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("outside the archive"), "{}", run.stderr);
     // Nothing was written anywhere but inside --out, and no copy of the refused zips.
-    let mut all = Vec::new();
-    for e in walk(dir.path()) {
-        all.push(e);
-    }
+    let all = files(dir.path());
     assert!(all.iter().all(|p| !p.ends_with("utenfor.txt")), "{all:?}");
     assert!(!out.join("slip0.zip").exists());
     assert_eq!(run.audit["totals"]["skipped"], 3);
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

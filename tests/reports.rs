@@ -20,16 +20,16 @@ fn tree(g: &mut Gen) -> (tempfile::TempDir, Vec<String>) {
     write(
         d.path(),
         "brev/vedtak.txt",
-        &format!(
+        format!(
             "Vedtak\n\nFødselsnummer: {fnr}\nUtbetales til konto {account}.\nE-post: ola@example.no\n"
         ),
     );
     write(
         d.path(),
         "mappe med mellomrom/<b>&æøå.txt",
-        &format!("D-nummer {dnr}\n"),
+        format!("D-nummer {dnr}\n"),
     );
-    write(d.path(), "stor.txt", &"x".repeat(4096));
+    write(d.path(), "stor.txt", "x".repeat(4096));
     (d, vec![fnr, account, dnr])
 }
 

@@ -39,7 +39,7 @@ fn config_precedence_cli_over_config_over_defaults() {
     write(
         d.path(),
         "faktura.txt",
-        &format!("Kontonummer: {}\n", g.account()),
+        format!("Kontonummer: {}\n", g.account()),
     );
     let code = |args: &[&str]| {
         sladd()
@@ -94,13 +94,13 @@ fn config_precedence_cli_over_config_over_defaults() {
 fn config_excludes_and_extra_packs() {
     let d = tempfile::tempdir().unwrap();
     let mut g = Gen::new(52);
-    write(d.path(), "brev.txt", &format!("fnr {}", g.fnr()));
+    write(d.path(), "brev.txt", format!("fnr {}", g.fnr()));
     write(
         d.path(),
         "testdata/personer.txt",
-        &format!("fnr {}", g.fnr()),
+        format!("fnr {}", g.fnr()),
     );
-    write(d.path(), "logg.log", &format!("fnr {}", g.fnr()));
+    write(d.path(), "logg.log", format!("fnr {}", g.fnr()));
     write(
         d.path(),
         "regler/acme.toml",
@@ -143,7 +143,7 @@ fn baseline_survives_unrelated_edits_and_reports_new_findings() {
     let doc = write(
         d.path(),
         "saker/vedtak.txt",
-        &format!("Vedtak\nFødselsnummer: {old}\nE-post: ola@example.no\n"),
+        format!("Vedtak\nFødselsnummer: {old}\nE-post: ola@example.no\n"),
     );
     let baseline = d.path().join("sladd-baseline.json");
     let scan = |extra: &[&str]| {
@@ -223,7 +223,7 @@ fn allowlist_hashes_known_test_data() {
     write(
         d.path(),
         "eksempel.txt",
-        &format!("Testperson: fnr {test_number}\nSøker: fnr {real_looking}\n"),
+        format!("Testperson: fnr {test_number}\nSøker: fnr {real_looking}\n"),
     );
     let out = sladd()
         .args(["allowlist-hash", "--no-config"])
@@ -238,7 +238,7 @@ fn allowlist_hashes_known_test_data() {
     write(
         d.path(),
         "sladd.toml",
-        &format!("[allowlist]\nhashes = [\n  {hash_line}\n]\n"),
+        format!("[allowlist]\nhashes = [\n  {hash_line}\n]\n"),
     );
     let (code, doc) = json_doc(
         sladd()
@@ -260,7 +260,7 @@ fn allowlist_hashes_known_test_data() {
     write(
         d.path(),
         "eksempel.txt",
-        &format!("fnr {} {}\n", &test_number[..6], &test_number[6..]),
+        format!("fnr {} {}\n", &test_number[..6], &test_number[6..]),
     );
     sladd().args(["scan", "-q"]).arg(d.path()).assert().code(0);
 
@@ -278,10 +278,10 @@ fn sladdignore_force_exclude_and_files_from() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
     let mut g = Gen::new(55);
-    write(p, "brev.txt", &format!("fnr {}", g.fnr()));
-    write(p, "fixtures/personer.txt", &format!("fnr {}", g.fnr()));
+    write(p, "brev.txt", format!("fnr {}", g.fnr()));
+    write(p, "fixtures/personer.txt", format!("fnr {}", g.fnr()));
     write(p, ".sladdignore", "fixtures/\n");
-    write(p, "liste med mellomrom.txt", &format!("fnr {}", g.fnr()));
+    write(p, "liste med mellomrom.txt", format!("fnr {}", g.fnr()));
     let names = |lines: Vec<Value>| -> Vec<String> {
         let mut v: Vec<String> = lines
             .iter()

@@ -17,11 +17,30 @@ pub fn sladd() -> assert_cmd::Command {
 }
 
 /// Writes `content` to `dir/name`, creating folders; returns the path.
-pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, content).unwrap();
     p
+}
+
+/// Every file and folder below `dir`, sorted.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(tree(&p));
+        }
+        out.push(p);
+    }
+    out.sort();
+    out
+}
+
+/// Every file below `dir`, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    tree(dir).into_iter().filter(|p| p.is_file()).collect()
 }
 
 /// Runs the command and parses its stdout as JSON Lines.
