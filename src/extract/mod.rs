@@ -524,8 +524,7 @@ pub fn extract_opened(
     let budget = Cell::new(0);
     let ctx = Ctx::top(limits, &budget);
     let mut head = [0u8; sniff::HEAD];
-    let n = read_full(&mut file, &mut head)?;
-    let format = sniff::sniff_format(&head[..n], name);
+    let (n, format) = sniff_head(&mut file, name, &mut head)?;
     let outcome = if format == Format::Zip {
         // Seekable on disk: the central directory is read in place, nothing is loaded whole.
         file.rewind()?;
@@ -548,8 +547,7 @@ pub fn extract_named(
     let budget = Cell::new(0);
     let ctx = Ctx::top(limits, &budget);
     let mut head = [0u8; sniff::HEAD];
-    let n = read_full(&mut reader, &mut head)?;
-    let format = sniff::sniff_format(&head[..n], name);
+    let (n, format) = sniff_head(&mut reader, name, &mut head)?;
     let outcome = extract_stream(&head[..n], reader, format, name, &ctx, bufs, sink);
     top_level(outcome, sink)
 }
@@ -585,19 +583,11 @@ pub fn extract_member(
     };
     let mut capped = ctx.capped(&mut reader, compressed);
     let mut head = [0u8; sniff::HEAD];
-    let outcome = read_full(&mut capped, &mut head)
+    let name = Some(base_name(name));
+    let outcome = sniff_head(&mut capped, name, &mut head)
         .map_err(Problem::from)
-        .and_then(|n| {
-            let format = sniff::sniff_format(&head[..n], Some(base_name(name)));
-            extract_stream(
-                &head[..n],
-                &mut capped,
-                format,
-                Some(base_name(name)),
-                &ctx,
-                bufs,
-                &mut sink,
-            )
+        .and_then(|(n, format)| {
+            extract_stream(&head[..n], &mut capped, format, name, &ctx, bufs, &mut sink)
         });
     member_outcome(outcome, &mut sink)
 }
@@ -622,18 +612,18 @@ pub fn extract_member_bytes(
 /// A member's problem is reported on the member; only a spent byte budget or time budget
 /// stops the container (the time budget is reported on the file, by [`top_level`]).
 fn member_outcome(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> Result<(), Problem> {
-    match outcome.map_err(Problem::lift) {
-        Ok(()) => Ok(()),
-        Err(p @ (Problem::Spent | Problem::Timeout(_))) => Err(p),
-        Err(p) => {
-            sink.not_examined(None, &p.describe());
-            if p.budget_spent() {
-                Err(Problem::Spent)
-            } else {
-                Ok(())
-            }
-        }
-    }
+    outcome.or_else(|p| part_failed(p, |reason| sink.not_examined(None, reason)))
+}
+
+/// Reads the first bytes of a stream into `head` and sniffs the format from them and from
+/// `name`'s extension; returns how many bytes were read.
+fn sniff_head(
+    reader: &mut impl Read,
+    name: Option<&str>,
+    head: &mut [u8; sniff::HEAD],
+) -> std::io::Result<(usize, Format)> {
+    let n = read_full(reader, head)?;
+    Ok((n, sniff::sniff_format(&head[..n], name)))
 }
 
 /// The last path component of a member name, for extension sniffing.

@@ -103,7 +103,8 @@ pub fn extract(
         } else {
             decoded = text.len();
         }
-        let cut = if eof && decoded == text.len() {
+        // At the end everything is decoded (an escape waits for more only before it).
+        let cut = if eof {
             text.len()
         } else {
             safe_cut(&text[..decoded], carry + limits.chunk_size / 2)
@@ -119,7 +120,7 @@ pub fn extract(
         if cut > carry {
             sink.record(None, &[seg], std::slice::from_ref(&place));
         }
-        if eof && cut == text.len() {
+        if eof {
             return Ok(());
         }
 
