@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let len = (u32::from_le_bytes(*len) as usize).min(rest.len());
     let (word, table) = rest.split_at(len);
-    if let Some(stories) = doc::stories(word, Some(table), Some(table)) {
+    if let Some(stories) = doc::stories(word, table) {
         let chars: usize = stories.iter().map(|s| s.text.chars().count()).sum();
         assert!(chars <= word.len(), "more characters than the stream has bytes");
         for s in &stories {

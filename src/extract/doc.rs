@@ -47,17 +47,26 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     ))
 }
 
-/// The stories of a Word 97-2003 document, given its `WordDocument` stream and its table
-/// streams. None if this is not such a document or its piece table does not add up.
-pub fn stories(word: &[u8], table0: Option<&[u8]>, table1: Option<&[u8]>) -> Option<Vec<Story>> {
-    if u16_at(word, 0)? != WORD_97 {
+/// FIB flag `fEncrypted` (bit 8 of the flags at offset 0x0A); the first 12 bytes suffice.
+pub fn encrypted(word: &[u8]) -> bool {
+    u16_at(word, 0x0A).is_some_and(|f| f & 0x0100 != 0)
+}
+
+/// The table stream the FIB names (flag `fWhichTblStm`, bit 9 of the flags).
+pub fn table_stream(word: &[u8]) -> &'static str {
+    match u16_at(word, 0x0A) {
+        Some(f) if f & 0x0200 != 0 => "/1Table",
+        _ => "/0Table",
+    }
+}
+
+/// The stories of a Word 97-2003 document, given its `WordDocument` stream and the table
+/// stream [`table_stream`] names. None if this is not such a document or its piece table
+/// does not add up.
+pub fn stories(word: &[u8], table: &[u8]) -> Option<Vec<Story>> {
+    if u16_at(word, 0)? != WORD_97 || encrypted(word) {
         return None;
     }
-    let flags = u16_at(word, 0x0A)?;
-    if flags & 0x0100 != 0 {
-        return None; // encrypted
-    }
-    let table = if flags & 0x0200 != 0 { table1 } else { table0 }?;
     // FibBase (32 bytes), then three counted arrays: 16-bit, 32-bit, and (fc, lcb) pairs.
     let csw = usize::from(u16_at(word, 32)?);
     let lw_count_at = 34 + 2 * csw;
@@ -266,7 +275,7 @@ mod tests {
         let text = "Søknad – «ja»\rHode\r";
         for compressed in [false, true] {
             let (word, table) = document(text, &[14, 0, 5], compressed);
-            let s = stories(&word, None, Some(&table)).unwrap();
+            let s = stories(&word, &table).unwrap();
             assert_eq!(
                 s,
                 [
@@ -286,12 +295,12 @@ mod tests {
     #[test]
     fn damaged_tables_give_up() {
         let (word, table) = document("Tekst\r", &[6], false);
-        // The wrong table stream, a truncated one, and counts past the text.
-        assert!(stories(&word, Some(&table), None).is_none());
-        assert!(stories(&word, None, Some(&table[..table.len() - 3])).is_none());
+        // The table stream the FIB names, a truncated one, and counts past the text.
+        assert_eq!(table_stream(&word), "/1Table");
+        assert!(stories(&word, &table[..table.len() - 3]).is_none());
         let (word, table) = document("Tekst\r", &[60], false);
-        assert!(stories(&word, None, Some(&table)).is_none());
-        assert!(stories(b"not a doc", None, Some(&table)).is_none());
+        assert!(stories(&word, &table).is_none());
+        assert!(stories(b"not a doc", &table).is_none());
         // Every piece the same text: more characters than the stream has bytes.
         let (word, mut table) = document("Tekst\r", &[6], false);
         let pcdt = 5; // after the Prc
@@ -307,14 +316,14 @@ mod tests {
         table.extend_from_slice(&plc);
         let mut word = word;
         set_clx_len(&mut word, table.len());
-        assert!(stories(&word, None, Some(&table)).is_none());
+        assert!(stories(&word, &table).is_none());
         // The same table with honest character positions reads (the guard is what failed).
         let mut fair = table.clone();
         for k in 1..=n as usize {
             let at = pcdt + 5 + 4 * k;
             fair[at..at + 4].copy_from_slice(&6u32.to_le_bytes());
         }
-        assert!(stories(&word, None, Some(&fair)).is_some());
+        assert!(stories(&word, &fair).is_some());
     }
 
     #[test]

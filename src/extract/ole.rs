@@ -12,8 +12,8 @@
 //!
 //! Runs only inside the worker ([`super::worker`]): the parsers are not hardened.
 
-use super::flow::{cell_ref, leading_zero_note, restore_leading_zero};
-use super::{Buffers, Ctx, Problem, Sink, extract_member_bytes};
+use super::flow::{self, cell_ref, leading_zero_note, restore_leading_zero};
+use super::{Buffers, Ctx, Problem, Sink, doc, extract_member_bytes};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
 use std::io::{Cursor, Read};
@@ -66,14 +66,12 @@ fn word(
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
     let word = read_stream(ole, "/WordDocument", ctx)?;
-    let mut table = |name: &str| -> Result<Option<Vec<u8>>, Problem> {
-        match streams.iter().any(|s| s == name) {
-            true => read_stream(ole, name, ctx).map(Some),
-            false => Ok(None),
-        }
+    let table_name = doc::table_stream(&word);
+    let table = match streams.iter().any(|s| s == table_name) {
+        true => Some(read_stream(ole, table_name, ctx)?),
+        false => None,
     };
-    let (t0, t1) = (table("/0Table")?, table("/1Table")?);
-    let Some(stories) = super::doc::stories(&word, t0.as_deref(), t1.as_deref()) else {
+    let Some(stories) = table.and_then(|t| doc::stories(&word, &t)) else {
         return strings_of_streams(ole, streams, ctx, sink);
     };
     for story in &stories {
@@ -85,14 +83,14 @@ fn word(
         // .docx: the names are context for the cells below (Fødselsnummer | 150...).
         let mut headers: Option<Vec<String>> = None;
         let mut first_row = true;
-        for (n, record) in super::doc::records(&story.text).iter().enumerate() {
+        for (n, record) in doc::records(&story.text).iter().enumerate() {
             if !record.row {
                 (headers, first_row) = (None, true);
             } else if first_row {
                 first_row = false;
                 let cells = || record.cells.iter().map(|(_, t)| t.as_str());
                 if !cells().any(|t| t.bytes().any(|b| b.is_ascii_digit())) {
-                    headers = Some(cells().map(|t| t.trim().to_string()).collect());
+                    headers = Some(flow::header_names(cells().enumerate()));
                     continue;
                 }
             }
@@ -133,13 +131,13 @@ fn read_stream(ole: &mut Ole<'_>, path: &str, ctx: &Ctx<'_>) -> Result<Vec<u8>, 
     ctx.read_all(s, None)
 }
 
-/// Word's FIB flag `fEncrypted` (bit 8 of the flags at offset 0x0A).
+/// Word's FIB flag `fEncrypted`, read before the stream is read whole.
 fn word_encrypted(ole: &mut Ole<'_>) -> bool {
     let Ok(mut s) = ole.open_stream("/WordDocument") else {
         return false;
     };
     let mut fib = [0u8; 12];
-    s.read_exact(&mut fib).is_ok() && fib[11] & 0x01 != 0
+    s.read_exact(&mut fib).is_ok() && doc::encrypted(&fib)
 }
 
 /// Legacy Excel through calamine: one record per row, one segment per cell.
