@@ -118,9 +118,7 @@ pub fn read_part<R: Read + Seek>(
     }
     let compressed = entry.compressed_size();
     ctx.read_all(entry, Some(compressed)).map_err(|p| match p {
-        Problem::Io(e) if super::limit_of(&e).is_none() => {
-            zip_problem(&zip::result::ZipError::Io(e))
-        }
+        Problem::Io(e) => zip_problem(&zip::result::ZipError::Io(e)),
         other => other,
     })
 }

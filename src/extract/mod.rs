@@ -188,8 +188,9 @@ pub struct Buffers {
 /// Why something could not be examined. The text never quotes file content.
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
+    /// An I/O error of the OS or a parser. Never a broken limit: see the `From` impl.
     #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A limit of [`Limits`] was broken; `limit` is its README name.
     #[error("limit {limit} exceeded ({detail})")]
     Limit { limit: &'static str, detail: String },
@@ -214,10 +215,7 @@ impl Problem {
     /// The text for a not-examined entry.
     pub fn describe(&self) -> String {
         match self {
-            Problem::Io(e) => match limit_of(e) {
-                Some(p) => p.describe(),
-                None => crate::walk::io_reason(e),
-            },
+            Problem::Io(e) => crate::walk::io_reason(e),
             other => other.to_string(),
         }
     }
@@ -226,25 +224,22 @@ impl Problem {
     pub fn budget_spent(&self) -> bool {
         match self {
             Problem::Limit { limit, .. } => *limit == "max-total-bytes",
-            Problem::Io(e) => limit_of(e).is_some_and(|p| p.budget_spent()),
-            Problem::Reason(_) | Problem::Timeout(_) => false,
+            Problem::Io(_) | Problem::Reason(_) | Problem::Timeout(_) => false,
             Problem::Spent => true,
         }
     }
+}
 
-    /// A limit broken inside a reader travels as an `io::Error`; this unwraps it, so callers
-    /// can match on what happened.
-    pub fn lift(self) -> Problem {
-        match self {
-            Problem::Io(e) if limit_of(&e).is_some() => match e.into_inner() {
-                Some(inner) => match inner.downcast::<Problem>() {
-                    Ok(p) => *p,
-                    Err(other) => Problem::Io(std::io::Error::other(other)),
-                },
-                None => Problem::reason("input/output error"),
-            },
-            other => other,
+/// A limit or time budget broken inside a reader travels as an `io::Error` wrapping the
+/// [`Problem`] (readers can only return `io::Error`); converting unwraps it, so every
+/// `Problem` says what happened and callers match on it directly.
+impl From<std::io::Error> for Problem {
+    fn from(e: std::io::Error) -> Problem {
+        if e.get_ref().is_some_and(|inner| inner.is::<Problem>()) {
+            let inner = e.into_inner().expect("checked above");
+            return *inner.downcast::<Problem>().expect("checked above");
         }
+        Problem::Io(e)
     }
 }
 
@@ -252,7 +247,7 @@ impl Problem {
 /// the document goes on, unless the problem ends the whole file (its byte or time budget),
 /// which is passed up.
 pub fn part_failed(p: Problem, report: impl FnOnce(&str)) -> Result<(), Problem> {
-    match p.lift() {
+    match p {
         p @ (Problem::Timeout(_) | Problem::Spent) => Err(p),
         p if p.budget_spent() => {
             report(&p.describe());
@@ -263,12 +258,6 @@ pub fn part_failed(p: Problem, report: impl FnOnce(&str)) -> Result<(), Problem>
             Ok(())
         }
     }
-}
-
-/// A limit broken inside a reader travels as an `io::Error` wrapping a [`Problem::Limit`].
-fn limit_of(e: &std::io::Error) -> Option<&Problem> {
-    e.get_ref()
-        .and_then(|inner| inner.downcast_ref::<Problem>())
 }
 
 pub fn limit(limit: &'static str, detail: impl Into<String>) -> Problem {
@@ -555,7 +544,7 @@ pub fn extract_named(
 /// OS errors on the file itself stay errors (the driver names them); everything else is a
 /// reason on the file.
 fn top_level(outcome: Result<(), Problem>, sink: &mut dyn Sink) -> std::io::Result<()> {
-    match outcome.map_err(Problem::lift) {
+    match outcome {
         Ok(()) => Ok(()),
         Err(Problem::Io(e)) => Err(e),
         Err(Problem::Spent) => Ok(()),
@@ -787,7 +776,7 @@ mod tests {
         let mut buf = vec![0; buf_len];
         let reason = loop {
             if let Err(e) = r.read(&mut buf) {
-                break Problem::Io(e).describe();
+                break Problem::from(e).describe();
             }
         };
         (r.produced, left.get(), reason)
@@ -824,7 +813,7 @@ mod tests {
         let ctx = Ctx::top(&limits, &budget);
         let mut r = ctx.capped(&b"text"[..], None);
         let e = r.read(&mut [0; 16]).unwrap_err();
-        let p = Problem::Io(e).lift();
+        let p = Problem::from(e);
         assert!(matches!(p, Problem::Timeout(_)), "{p:?}");
         assert!(p.describe().starts_with("time budget exceeded"));
     }
