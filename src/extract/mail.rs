@@ -7,7 +7,7 @@
 //! through the markup extractor, and attachments — including attached messages — are
 //! extracted as files of their own, named by their file name in `inner`.
 
-use super::{Buffers, Capped, Ctx, Problem, Sink, extract_member_bytes, limit, markup};
+use super::{Buffers, Ctx, Problem, Sink, extract_member_bytes, limit, markup};
 use crate::detect::Segment;
 use crate::model::Location;
 use mail_parser::{MessageParser, MimeHeaders, PartType};
@@ -118,16 +118,10 @@ pub fn mbox(
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> Result<(), Problem> {
-    // The whole mailbox counts against the file's budget; a message is bounded by it too.
-    let capped = Capped {
-        inner: reader,
-        produced: 0,
-        member_limit: ctx.limits.max_total_bytes,
-        budget: ctx.budget,
-        compressed: None,
-        max_ratio: ctx.limits.max_ratio,
-        deadline: ctx.deadline,
-    };
+    // The whole mailbox counts against the file's budget, not a member's: it is one stream of
+    // many messages, each bounded by the budget too.
+    let mut capped = ctx.capped(reader, None);
+    capped.member_limit = ctx.limits.max_total_bytes;
     let iter = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(capped));
     for (n, m) in iter.enumerate() {
         if n >= ctx.limits.max_entries {

@@ -101,11 +101,11 @@ struct State<'p> {
     buf: Mapped,
     buf_place: Option<Location>,
     /// Cells of the open HTML table row.
-    row: Option<Vec<(Mapped, Location)>>,
+    row: Option<Vec<Field>>,
     /// XML: per open element, the text of its child elements, each labelled with the child's
     /// name; emitted as one record when the element closes, so the fields of a row
     /// (`<rad><fnr>..</fnr><diagnose>..</diagnose></rad>`) are one context.
-    groups: Vec<Vec<(Mapped, Location, String)>>,
+    groups: Vec<Vec<Field>>,
     label: String,
     track: bool,
 }
@@ -163,7 +163,7 @@ impl State<'_> {
             return;
         };
         if let Some(row) = &mut self.row {
-            row.push((text, place));
+            row.push((text, place, None));
             return;
         }
         units.unit(
@@ -190,7 +190,7 @@ impl State<'_> {
             let full = std::mem::take(group);
             emit_group(units, &full);
         }
-        self.groups[parent].push((text, place, label.to_string()));
+        self.groups[parent].push((text, place, Some(label.to_string())));
     }
 
     /// Hands on everything still held: the open row, the text run and the open elements'
@@ -210,16 +210,8 @@ impl State<'_> {
 
     fn flush_row(&mut self, units: &mut dyn Units) {
         self.flush(units, None);
-        if let Some(row) = self.row.take()
-            && !row.is_empty()
-        {
-            let segs: Vec<Segment<'_>> = row
-                .iter()
-                .map(|(t, _)| Segment::new(t.text.as_bytes()))
-                .collect();
-            let places: Vec<Location> = row.iter().map(|(_, p)| p.clone()).collect();
-            let maps: Vec<&Mapped> = row.iter().map(|(t, _)| t).collect();
-            units.unit(&segs, &places, &maps);
+        if let Some(row) = self.row.take() {
+            emit_group(units, &row);
         }
     }
 }
@@ -228,13 +220,17 @@ impl State<'_> {
 const MAX_GROUP: usize = 64;
 const MAX_GROUP_BYTES: usize = 64 * 1024;
 
-fn emit_group(units: &mut dyn Units, group: &[(Mapped, Location, String)]) {
+/// A piece of text in a record: where it starts, and the name it is labelled with.
+type Field = (Mapped, Location, Option<String>);
+
+/// One record of the fields of an HTML table row or an XML element, if there are any.
+fn emit_group(units: &mut dyn Units, group: &[Field]) {
     if group.is_empty() {
         return;
     }
     let segs: Vec<Segment<'_>> = group
         .iter()
-        .map(|(t, _, label)| Segment::new(t.text.as_bytes()).with_label(Some(label)))
+        .map(|(t, _, label)| Segment::new(t.text.as_bytes()).with_label(label.as_deref()))
         .collect();
     let places: Vec<Location> = group.iter().map(|(_, p, _)| p.clone()).collect();
     let maps: Vec<&Mapped> = group.iter().map(|(t, ..)| t).collect();
