@@ -235,10 +235,7 @@ pub fn walk(
     track: bool,
     units: &mut dyn Units,
 ) -> Result<Vec<Container>, Problem> {
-    let mut r = Reader::from_str(xml);
-    let cfg = r.config_mut();
-    cfg.check_end_names = false;
-    cfg.allow_unmatched_ends = true;
+    let mut events = Events::new(xml, part, ctx).lenient();
     let mut w = Walker {
         d,
         part,
@@ -258,31 +255,13 @@ pub fn walk(
         open: Vec::new(),
         duplicate_at: None,
     };
-    let mut depth = 0usize;
     let mut skip_at: Option<usize> = None;
-    let mut tick = ctx.ticker();
     loop {
-        tick.tick()?;
-        let before = r.buffer_position() as usize;
-        let ev = r.read_event().map_err(|_| {
-            Problem::reason(format!(
-                "malformed XML in {part} near byte {}",
-                r.error_position()
-            ))
-        })?;
-        w.pos = (before, r.buffer_position() as usize);
+        let (ev, pos) = events.read()?;
+        w.pos = pos;
+        let (before, depth) = (pos.0, events.depth());
         match ev {
             Event::Start(e) => {
-                depth += 1;
-                if depth > ctx.limits.max_xml_depth {
-                    return Err(limit(
-                        "max-xml-depth",
-                        format!(
-                            "{part} nests elements more than {} deep",
-                            ctx.limits.max_xml_depth
-                        ),
-                    ));
-                }
                 if skip_at.is_some() {
                     continue;
                 }
@@ -329,7 +308,6 @@ pub fn walk(
                         w.duplicate_at = None;
                     }
                 }
-                depth = depth.saturating_sub(1);
             }
             Event::Text(t) if skip_at.is_none() => {
                 if track {
@@ -678,5 +656,76 @@ impl Walker<'_, '_> {
         place.field = (!name.is_empty()).then(|| name.clone());
         let label = (!name.is_empty()).then_some(name.as_str());
         self.emit(&[(&text, place, label, None)]);
+    }
+}
+
+/// A part's XML events with what every walk of document XML needs: the time-budget tick, the
+/// source range of each event (the redactor's maps point into it) and the nesting limit.
+pub struct Events<'x, 'c> {
+    r: Reader<&'x [u8]>,
+    part: &'x str,
+    ctx: &'c Ctx<'c>,
+    tick: super::Ticker,
+    depth: usize,
+    /// The last event was an end tag: its element is closed when the next event is read, so
+    /// [`Events::depth`] still counts it while the caller handles the end.
+    closing: bool,
+}
+
+impl<'x, 'c> Events<'x, 'c> {
+    pub fn new(xml: &'x str, part: &'x str, ctx: &'c Ctx<'c>) -> Self {
+        Events {
+            r: Reader::from_str(xml),
+            part,
+            ctx,
+            tick: ctx.ticker(),
+            depth: 0,
+            closing: false,
+        }
+    }
+
+    /// Mismatched and unmatched end tags are read on, not refused (Word and LibreOffice
+    /// documents are read leniently).
+    pub fn lenient(mut self) -> Self {
+        let cfg = self.r.config_mut();
+        cfg.check_end_names = false;
+        cfg.allow_unmatched_ends = true;
+        self
+    }
+
+    /// Elements open at the last event; an end tag's element still counts.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The next event and the bytes of `xml` it was read from.
+    pub fn read(&mut self) -> Result<(Event<'x>, (usize, usize)), Problem> {
+        self.tick.tick()?;
+        if std::mem::take(&mut self.closing) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        let before = self.r.buffer_position() as usize;
+        let ev = self.r.read_event().map_err(|_| {
+            Problem::reason(format!(
+                "malformed XML in {} near byte {}",
+                self.part,
+                self.r.error_position()
+            ))
+        })?;
+        match &ev {
+            Event::Start(_) => {
+                self.depth += 1;
+                let max = self.ctx.limits.max_xml_depth;
+                if self.depth > max {
+                    return Err(limit(
+                        "max-xml-depth",
+                        format!("{} nests elements more than {max} deep", self.part),
+                    ));
+                }
+            }
+            Event::End(_) => self.closing = true,
+            _ => {}
+        }
+        Ok((ev, (before, self.r.buffer_position() as usize)))
     }
 }

@@ -13,9 +13,9 @@
 //! comes with its source (the shared string's runs, the inline string's runs, or the whole
 //! cell element for numbers and formula results, which are rebuilt as text cells).
 
-use super::flow::{self, attr, leading_zero_note, local, restore_leading_zero};
+use super::flow::{self, Events, attr, leading_zero_note, local, restore_leading_zero};
 use super::srcmap::{CellSource, Mapped, PieceKind};
-use super::{Ctx, Problem, Sink, archive, limit, part_failed};
+use super::{Ctx, Problem, Sink, archive, part_failed};
 use crate::detect::Segment;
 use crate::model::{Location, Text};
 use quick_xml::events::{BytesStart, Event};
@@ -193,62 +193,12 @@ fn each_start(
 ) -> Result<(), Problem> {
     let mut events = Events::new(xml, part, ctx);
     loop {
-        match events.next()?.0 {
+        match events.read()?.0 {
             Event::Start(e) => f(&e),
             Event::Empty(e) => f(&e),
             Event::Eof => return Ok(()),
             _ => {}
         }
-    }
-}
-
-/// A part's XML events with what every walk here needs: the time-budget tick, the source
-/// range of each event (the redactor's maps point into it) and the nesting limit.
-struct Events<'x, 'c> {
-    r: Reader<&'x [u8]>,
-    part: &'x str,
-    ctx: &'c Ctx<'c>,
-    tick: super::Ticker,
-    depth: usize,
-}
-
-impl<'x, 'c> Events<'x, 'c> {
-    fn new(xml: &'x str, part: &'x str, ctx: &'c Ctx<'c>) -> Self {
-        Events {
-            r: Reader::from_str(xml),
-            part,
-            ctx,
-            tick: ctx.ticker(),
-            depth: 0,
-        }
-    }
-
-    /// The next event and the bytes of `xml` it was read from.
-    fn next(&mut self) -> Result<(Event<'x>, (usize, usize)), Problem> {
-        self.tick.tick()?;
-        let before = self.r.buffer_position() as usize;
-        let ev = self.r.read_event().map_err(|_| {
-            Problem::reason(format!(
-                "malformed XML in {} near byte {}",
-                self.part,
-                self.r.error_position()
-            ))
-        })?;
-        match &ev {
-            Event::Start(_) => {
-                self.depth += 1;
-                let max = self.ctx.limits.max_xml_depth;
-                if self.depth > max {
-                    return Err(limit(
-                        "max-xml-depth",
-                        format!("{} nests elements more than {max} deep", self.part),
-                    ));
-                }
-            }
-            Event::End(_) => self.depth = self.depth.saturating_sub(1),
-            _ => {}
-        }
-        Ok((ev, (before, self.r.buffer_position() as usize)))
     }
 }
 
@@ -310,7 +260,7 @@ fn shared_strings(xml: &str, ctx: &Ctx<'_>, track: bool) -> Result<Vec<Mapped>, 
     let mut cur = Collect::new(track);
     let mut events = Events::new(xml, part, ctx);
     loop {
-        let (ev, at) = events.next()?;
+        let (ev, at) = events.read()?;
         match ev {
             Event::Start(e) => match local(&e) {
                 "si" => cur.text.clear(),
@@ -399,7 +349,7 @@ fn cells(
     let both_note = sheet_note.map(|n| Text::join(&[restored_note.clone(), n.clone()]));
     let mut events = Events::new(xml, part, ctx);
     loop {
-        let (ev, at) = events.next()?;
+        let (ev, at) = events.read()?;
         match ev {
             Event::Start(e) => match local(&e) {
                 "row" => {
@@ -585,7 +535,7 @@ fn comments(
     let mut in_t = false;
     let mut events = Events::new(xml, part, ctx);
     loop {
-        let (ev, at) = events.next()?;
+        let (ev, at) = events.read()?;
         match ev {
             Event::Start(e) => match local(&e) {
                 "comment" => {
