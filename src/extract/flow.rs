@@ -509,9 +509,10 @@ impl Walker<'_, '_> {
                 }
             } else {
                 let place = self.place();
-                let note = deleted_note();
+                // Built only when there is deleted text: this runs for every paragraph.
+                let note = (!deleted.is_empty()).then(deleted_note);
                 let parts: Vec<_> = std::iter::once((&text, None))
-                    .chain(deleted.iter().map(|t| (t, Some(&note))))
+                    .chain(deleted.iter().map(|t| (t, note.as_ref())))
                     .filter(|(t, _)| !t.text.trim().is_empty())
                     .map(|(t, note)| (t, place.clone(), None, note))
                     .collect();
