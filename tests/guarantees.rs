@@ -19,6 +19,10 @@ use sladd::synth::Gen;
 use std::path::Path;
 use util::{files, sladd, write, zip_of};
 
+// The generators below compute check digits themselves rather than with sladd's validators,
+// on purpose: a test that made its inputs with the code under test could not catch a
+// validator that accepts the wrong numbers.
+
 /// A Norwegian IBAN for an account number (mod 97 check digits).
 fn iban(account: &str) -> String {
     // "NO" is 23 24; the check digits are computed with "00" in their place.
