@@ -13,6 +13,7 @@
 
 pub mod candidates;
 pub mod context;
+pub mod keys;
 pub mod numbers;
 pub mod terms;
 pub mod validators;

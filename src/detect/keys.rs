@@ -1,0 +1,328 @@
+//! The key automaton: finds the first bytes (keys) of every term in one pass over the text,
+//! reporting a key only where its term may start.
+//!
+//! Almost every term must start a word; only a few (`kreft | tail`, `itt | suffix`) may start
+//! inside one. A plain Aho-Corasick automaton reports every key everywhere: inside
+//! "saksbehandler" it walks "beh", "beha", "behan"... through deep states, so the states a scan
+//! visits span megabytes of table and most steps miss the cache; nine in ten of its reports
+//! are then thrown away for not starting a word. This automaton runs two tries at once:
+//!
+//! - word-start keys, whose root is active only after a byte that is not an ASCII letter
+//!   (and at the start of the text);
+//! - anywhere keys, whose root is active at every byte (plain Aho-Corasick).
+//!
+//! Inside a word that no word-start key begins, the automaton sits in one state until the
+//! next space, so the hot part of the table stays in the cache. On 43 MB of the benchmark
+//! tree the walk took 18 ms where the Aho-Corasick DFA took 45 ms, and reported a tenth as
+//! many keys.
+//!
+//! Bytes >= 0x80 count as "not a letter" for the word-start rule: a character such as « or
+//! a no-break space starts a word, and telling it from æ would need the byte before. The
+//! extra reports after æøå are rejected by the caller's word check, which decodes characters.
+//!
+//! How it is built: like an Aho-Corasick DFA whose state is the deepest active trie node,
+//! with two roots. State [`ANYWHERE_ROOT`] has only the anywhere root active, state
+//! [`BOTH_ROOTS`] both. A node's failure link is the next active node with a shorter label
+//! (or the same label in the anywhere trie), so the usual rule `next(n, c) = child(n, c) or
+//! next(fail(n), c)` holds; below both roots sits a virtual state whose every transition is
+//! "both roots" after a non-letter and "anywhere root" after a letter.
+
+/// Only the anywhere keys' root is active (after an ASCII letter).
+const ANYWHERE_ROOT: usize = 0;
+/// Both roots are active: a word may start here.
+const BOTH_ROOTS: usize = 1;
+/// Set on a table entry whose target state reports keys.
+const MATCH_FLAG: u32 = 1 << 31;
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub struct KeyAutomaton {
+    /// Byte → equivalence class; ASCII letters fold to lower case.
+    classes: [u8; 256],
+    /// Number of classes: the width of one state's row.
+    stride: usize,
+    /// `table[state * stride + class]` is the next state times `stride`, with
+    /// [`MATCH_FLAG`] set when that state reports keys.
+    table: Vec<u32>,
+    /// Per state: the keys that end there (ids into the key list given to `new`).
+    reports: Vec<Vec<u32>>,
+    /// Per key: its length in bytes.
+    key_len: Vec<usize>,
+}
+
+/// A key and where its term may start.
+pub struct Key<'a> {
+    /// Lower-case ASCII letters; any other byte is matched exactly.
+    pub bytes: &'a [u8],
+    /// True if the key may start inside a word, false if only at a word start.
+    pub anywhere: bool,
+}
+
+impl KeyAutomaton {
+    pub fn new(keys: &[Key<'_>]) -> KeyAutomaton {
+        // Classes: one per byte used in a key, one for other letters, one for the rest.
+        let mut classes = [u8::MAX; 256];
+        let mut next_class = 0u8;
+        for k in keys {
+            for &b in k.bytes {
+                let b = b.to_ascii_lowercase();
+                if classes[b as usize] == u8::MAX {
+                    classes[b as usize] = next_class;
+                    next_class += 1;
+                }
+            }
+        }
+        let other_letter = next_class;
+        let other = next_class + 1;
+        for b in 0..=255u8 {
+            let lower = b.to_ascii_lowercase();
+            classes[b as usize] = if classes[lower as usize] != u8::MAX {
+                classes[lower as usize]
+            } else if b.is_ascii_alphabetic() {
+                other_letter
+            } else {
+                other
+            };
+        }
+        let stride = other as usize + 1;
+        // A class is a word boundary if its bytes are not ASCII letters (all bytes of a class
+        // agree: key bytes have classes of their own, upper case shares with lower case).
+        let mut boundary = vec![false; stride];
+        for b in 0..=255u8 {
+            boundary[classes[b as usize] as usize] = !b.is_ascii_alphabetic();
+        }
+
+        // The two tries, as rows of child states (NONE where there is no child).
+        let mut table = vec![NONE; 2 * stride];
+        let mut anywhere_node = vec![true, false];
+        let mut depth = vec![0usize, 0];
+        let mut own = vec![Vec::new(), Vec::new()];
+        for (id, k) in keys.iter().enumerate() {
+            let mut s = if k.anywhere {
+                ANYWHERE_ROOT
+            } else {
+                BOTH_ROOTS
+            };
+            for &b in k.bytes {
+                let at = s * stride + classes[b as usize] as usize;
+                if table[at] == NONE {
+                    table[at] = depth.len() as u32;
+                    table.extend(std::iter::repeat_n(NONE, stride));
+                    anywhere_node.push(k.anywhere);
+                    depth.push(depth[s] + 1);
+                    own.push(Vec::new());
+                }
+                s = table[at] as usize;
+            }
+            own[s].push(id as u32);
+        }
+        let states = depth.len();
+
+        // Breadth first, anywhere nodes before word-start nodes of the same depth: a
+        // word-start node's failure link may be the anywhere node with the same label.
+        let mut order: Vec<usize> = (2..states).collect();
+        order.sort_by_key(|&s| (depth[s], !anywhere_node[s]));
+        let mut fail = vec![0usize; states];
+        let mut reports: Vec<Vec<u32>> = own;
+        let root_after = |c: usize| {
+            if boundary[c] {
+                BOTH_ROOTS
+            } else {
+                ANYWHERE_ROOT
+            }
+        };
+        // Roots first. The anywhere root fails to the virtual state below both roots.
+        for c in 0..stride {
+            let child = table[ANYWHERE_ROOT * stride + c];
+            if child == NONE {
+                table[ANYWHERE_ROOT * stride + c] = root_after(c) as u32;
+            } else {
+                fail[child as usize] = root_after(c);
+            }
+        }
+        for c in 0..stride {
+            let child = table[BOTH_ROOTS * stride + c];
+            let via_anywhere = table[ANYWHERE_ROOT * stride + c];
+            if child == NONE {
+                table[BOTH_ROOTS * stride + c] = via_anywhere;
+            } else {
+                fail[child as usize] = via_anywhere as usize;
+            }
+        }
+        for &s in &order {
+            let f = fail[s];
+            if !reports[f].is_empty() {
+                let inherited = reports[f].clone();
+                reports[s].extend(inherited);
+            }
+            for c in 0..stride {
+                let child = table[s * stride + c];
+                let via_fail = table[f * stride + c];
+                if child == NONE {
+                    table[s * stride + c] = via_fail;
+                } else {
+                    fail[child as usize] = via_fail as usize;
+                }
+            }
+        }
+        // Premultiply and flag reporting states.
+        for t in table.iter_mut() {
+            let target = *t as usize;
+            *t = (target * stride) as u32
+                | if reports[target].is_empty() {
+                    0
+                } else {
+                    MATCH_FLAG
+                };
+        }
+        KeyAutomaton {
+            classes,
+            stride,
+            table,
+            reports,
+            key_len: keys.iter().map(|k| k.bytes.len()).collect(),
+        }
+    }
+
+    /// The state at the start of a text (a word may start there).
+    pub fn start(&self) -> u32 {
+        (BOTH_ROOTS * self.stride) as u32
+    }
+
+    #[inline(always)]
+    pub fn next(&self, state: u32, byte: u8) -> u32 {
+        self.table[(state & !MATCH_FLAG) as usize + self.classes[byte as usize] as usize]
+    }
+
+    #[inline(always)]
+    pub fn reports(state: u32) -> bool {
+        state & MATCH_FLAG != 0
+    }
+
+    /// The keys ending at a reporting state.
+    pub fn keys_at(&self, state: u32) -> &[u32] {
+        &self.reports[(state & !MATCH_FLAG) as usize / self.stride]
+    }
+
+    pub fn key_len(&self, key: u32) -> usize {
+        self.key_len[key as usize]
+    }
+
+    pub fn memory_usage(&self) -> usize {
+        self.table.len() * 4 + self.reports.iter().map(|r| r.len() * 4 + 24).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every (start, key) the automaton reports in `text`.
+    fn found(a: &KeyAutomaton, text: &[u8]) -> Vec<(usize, u32)> {
+        let mut s = a.start();
+        let mut out = Vec::new();
+        for (i, &b) in text.iter().enumerate() {
+            s = a.next(s, b);
+            if KeyAutomaton::reports(s) {
+                for &k in a.keys_at(s) {
+                    out.push((i + 1 - a.key_len(k), k));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The definition: a key is reported wherever it occurs (ASCII case folded), word-start
+    /// keys only at the text start or after a byte that is not an ASCII letter.
+    fn expected(keys: &[Key<'_>], text: &[u8]) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        for start in 0..text.len() {
+            let word_start = start == 0 || !text[start - 1].is_ascii_alphabetic();
+            for (id, k) in keys.iter().enumerate() {
+                if (k.anywhere || word_start)
+                    && text[start..].len() >= k.bytes.len()
+                    && text[start..start + k.bytes.len()].eq_ignore_ascii_case(k.bytes)
+                {
+                    out.push((start, id as u32));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn keys<'a>(list: &'a [(&'a str, bool)]) -> Vec<Key<'a>> {
+        list.iter()
+            .map(|&(k, anywhere)| Key {
+                bytes: k.as_bytes(),
+                anywhere,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn word_start_and_anywhere_keys() {
+        let list = [
+            ("behand", false),
+            ("kreft", true),
+            ("itt", true),
+            ("hiv p", false),
+            ("sjukdø", false),
+            ("døds", false),
+        ];
+        let k = keys(&list);
+        let a = KeyAutomaton::new(&k);
+        let text = "Saksbehandler behandlet lungekreft, KREFT og bronkitt; «Behandling» \
+                    HIV POSITIV hiv-p sjukdøds «døds»";
+        let got = found(&a, text.as_bytes());
+        assert_eq!(got, expected(&k, text.as_bytes()));
+        let names: Vec<&str> = got.iter().map(|&(_, id)| list[id as usize].0).collect();
+        assert_eq!(
+            names,
+            [
+                "behand", "kreft", "kreft", "itt", "behand", "hiv p", "sjukdø", "døds"
+            ]
+        );
+    }
+
+    /// Keys sharing labels across the two tries, keys inside keys, repeated bytes.
+    #[test]
+    fn overlapping_keys_of_both_kinds() {
+        let list = [
+            ("ab", false),
+            ("ab", true),
+            ("abab", false),
+            ("bab", true),
+            ("b a", false),
+            ("a", false),
+            ("ø", true),
+        ];
+        let k = keys(&list);
+        let a = KeyAutomaton::new(&k);
+        for text in ["ababab abab b ab", "xabab,abab b a-b a", "øab aø b øa", ""] {
+            assert_eq!(
+                found(&a, text.as_bytes()),
+                expected(&k, text.as_bytes()),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// On random keys and texts over a small alphabet (letters of both cases, æøå,
+        /// separators), the automaton reports exactly the definition.
+        #[test]
+        fn reports_exactly_the_definition(
+            raw_keys in proptest::collection::vec(("[abøA -]{1,5}", proptest::bool::ANY), 1..8),
+            text in "[abcøØA .-]{0,60}",
+        ) {
+            let lower: Vec<(String, bool)> =
+                raw_keys.iter().map(|(k, w)| (k.to_ascii_lowercase(), *w)).collect();
+            let k: Vec<Key<'_>> =
+                lower.iter().map(|(s, w)| Key { bytes: s.as_bytes(), anywhere: *w }).collect();
+            let a = KeyAutomaton::new(&k);
+            proptest::prop_assert_eq!(found(&a, text.as_bytes()), expected(&k, text.as_bytes()));
+        }
+    }
+}
