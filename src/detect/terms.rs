@@ -528,6 +528,112 @@ mod tests {
         assert_eq!(&text[out[1].start..out[1].end], "psykiatrisk avdeling");
     }
 
+    /// Every pattern compared at every position, then judged like a key match: the
+    /// definition the automaton walk must meet.
+    fn every_pattern_everywhere(m: &TermMatcher, text: &[u8]) -> Vec<TermHit> {
+        let mut out = Vec::new();
+        for (pi, p) in m.patterns.iter().enumerate() {
+            let key = m
+                .key_patterns
+                .iter()
+                .position(|ps| ps.iter().any(|&(_, q)| q as usize == pi));
+            let inside = m.key_inside_word[key.expect("every pattern has a key")];
+            for start in 0..text.len() {
+                let word_start = start == 0 || !text[start - 1].is_ascii_alphabetic();
+                if !(word_start || inside)
+                    || !text[start..]
+                        .get(..p.len())
+                        .is_some_and(|t| t.eq_ignore_ascii_case(p))
+                {
+                    continue;
+                }
+                let term = m.pattern_term[pi];
+                if let Some((s, e)) = m.check(text, start, start + p.len(), &m.terms[term as usize])
+                {
+                    out.push(TermHit {
+                        start: s,
+                        end: e,
+                        term,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|h| (h.start, h.end, h.term));
+        out
+    }
+
+    /// The shipped term lists on text made of their terms (in three cases), compounds,
+    /// endings, punctuation, æøå and no-break spaces: one lane and six lanes report exactly
+    /// what comparing every pattern everywhere reports.
+    #[test]
+    fn walk_meets_the_definition_on_the_shipped_lists() {
+        let set = crate::rules::RuleSet::defaults().expect("built-in rules load");
+        let lists: Vec<_> = set
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match &r.matcher {
+                crate::rules::Matcher::Terms(l) => Some((i, l)),
+                _ => None,
+            })
+            .collect();
+        let m = TermMatcher::new(&lists).unwrap();
+        let pieces = [
+            " ",
+            " ",
+            ". ",
+            "-",
+            "«",
+            "»",
+            "\u{a0}",
+            "lunge",
+            "x",
+            "Sak",
+            "æ",
+            "1",
+            "en",
+            "er",
+            "ene",
+            "\n",
+            "offentlig ",
+            "behandling ",
+        ];
+        let mut g = crate::synth::Gen::new(11);
+        let mut reported = 0;
+        for _ in 0..3 {
+            let mut text = String::new();
+            while text.len() < LANE_MIN + 500 {
+                if g.below(3) == 0 {
+                    let t = &m.terms[g.below(m.terms.len() as u64) as usize].entry.text;
+                    match g.below(3) {
+                        0 => text.push_str(&t.to_uppercase()),
+                        1 => {
+                            let mut c = t.chars();
+                            text.extend(c.next().into_iter().flat_map(char::to_uppercase));
+                            text.push_str(c.as_str());
+                        }
+                        _ => text.push_str(t),
+                    }
+                } else {
+                    let piece: &&str = g.pick(&pieces);
+                    text.push_str(piece);
+                }
+            }
+            let want = every_pattern_everywhere(&m, text.as_bytes());
+            for lanes in [1, 6] {
+                let mut got = Vec::new();
+                match lanes {
+                    1 => m.walk::<1>(text.as_bytes(), &mut got),
+                    _ => m.walk::<6>(text.as_bytes(), &mut got),
+                }
+                got.sort_by_key(|h| (h.start, h.end, h.term));
+                assert_eq!(got, want, "{lanes} lanes");
+            }
+            reported += want.len();
+        }
+        assert!(reported > 100, "the text holds terms: {reported}");
+    }
+
     /// Lanes must find exactly what one lane finds, including matches on lane boundaries.
     #[test]
     fn lanes_agree_with_a_single_lane() {
