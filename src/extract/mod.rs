@@ -467,7 +467,7 @@ pub fn extract_file(
     bufs: &mut Buffers,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
-    let file = open_regular(path, true)?;
+    let (file, _) = open_regular(path, true)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     extract_opened(file, name.as_deref(), limits, bufs, sink)
 }
@@ -475,7 +475,8 @@ pub fn extract_file(
 /// Opens a file to scan, safely against changes since the walk saw it: a FIFO swapped in is
 /// not waited on (`O_NONBLOCK`), a symbolic link swapped in is not followed out of the tree
 /// (`O_NOFOLLOW`, unless `follow`), and anything but a regular file is refused once open.
-pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<std::fs::File> {
+/// Returns the file and its length (from the same `fstat`, which costs a system call).
+pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<(std::fs::File, u64)> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -499,7 +500,7 @@ pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<std::fs::File>
             &meta,
         )));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Extracts a file opened with [`open_regular`]; `name` is its file name, for sniffing.

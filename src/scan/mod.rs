@@ -143,9 +143,9 @@ impl Scanner {
     ) -> FileResult {
         let mut result = FileResult::new(display.to_string(), FileStatus::Scanned);
         let limits = self.limits.clone();
-        let outcome = extract::open_regular(path, follow).and_then(|file| {
+        let outcome = extract::open_regular(path, follow).and_then(|(file, len)| {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let chunks = file.metadata()?.len() / limits.chunk_size.max(1) as u64;
+            let chunks = len / limits.chunk_size.max(1) as u64;
             std::thread::scope(|scope| {
                 let helper = (self.chunk_helper && chunks >= helper::MIN_FILE_CHUNKS)
                     .then(|| helper::Helper::spawn(scope, self, display));
