@@ -58,11 +58,7 @@ impl Default for WalkOptions {
 pub enum Entry {
     /// A regular file to scan. `follow`: it may be opened through a symbolic link (it was
     /// named explicitly, or `--follow`); otherwise a link swapped in since the walk is refused.
-    File {
-        path: PathBuf,
-        size: u64,
-        follow: bool,
-    },
+    File { path: PathBuf, follow: bool },
     /// A path that will not be examined, and why.
     NotExamined { path: PathBuf, reason: String },
     /// A symbolic link that was not followed: counted, not reported.
@@ -241,6 +237,15 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>, follow_links: bool) -> O
     if ft.is_dir() {
         return None;
     }
+    // A regular file found in a folder needs no `stat` here: the directory entry gave its
+    // type, and the scan checks it again on the open file (`extract::open_regular`), which
+    // reports a file gone since the listing the same way. Only a size limit needs the size.
+    if max.is_none() && ft.is_file() && entry.depth() > 0 {
+        return Some(Entry::File {
+            path,
+            follow: follow_links,
+        });
+    }
     // A symlink named on the command line is followed: the user asked for it.
     let meta = if ft.is_symlink() {
         if entry.depth() > 0 {
@@ -282,7 +287,6 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>, follow_links: bool) -> O
     }
     Some(Entry::File {
         path,
-        size: meta.len(),
         follow: follow_links || entry.depth() == 0,
     })
 }
