@@ -60,7 +60,9 @@ pub struct Key<'a> {
 
 impl KeyAutomaton {
     pub fn new(keys: &[Key<'_>]) -> KeyAutomaton {
-        // Classes: one per byte used in a key, one for other letters, one for the rest.
+        // Classes: one per byte used in a key, one for other letters, one for the rest. They
+        // fit a u8: terms are UTF-8 (13 byte values never occur) and upper case folds, so at
+        // most 217 key bytes.
         let mut classes = [u8::MAX; 256];
         let mut next_class = 0u8;
         for k in keys {
