@@ -24,13 +24,16 @@
 //! with two roots. State [`ANYWHERE_ROOT`] has only the anywhere root active, state
 //! [`BOTH_ROOTS`] both. A node's failure link is the next active node with a shorter label
 //! (or the same label in the anywhere trie), so the usual rule `next(n, c) = child(n, c) or
-//! next(fail(n), c)` holds; below both roots sits a virtual state whose every transition is
-//! "both roots" after a non-letter and "anywhere root" after a letter.
+//! next(fail(n), c)` holds for every state; below both roots sits a virtual state whose every
+//! transition is "both roots" after a non-letter and "anywhere root" after a letter.
 
 /// Only the anywhere keys' root is active (after an ASCII letter).
 const ANYWHERE_ROOT: usize = 0;
 /// Both roots are active: a word may start here.
 const BOTH_ROOTS: usize = 1;
+/// Below both roots, never entered: its row sends every byte to a root, which completes the
+/// anywhere root's row like any failure link.
+const VIRTUAL: usize = 2;
 /// Set on a table entry whose target state reports keys.
 const MATCH_FLAG: u32 = 1 << 31;
 const NONE: u32 = u32::MAX;
@@ -87,18 +90,21 @@ impl KeyAutomaton {
             };
         }
         let stride = other as usize + 1;
-        // A class is a word boundary if its bytes are not ASCII letters (all bytes of a class
-        // agree: key bytes have classes of their own, upper case shares with lower case).
-        let mut boundary = vec![false; stride];
-        for b in 0..=255u8 {
-            boundary[classes[b as usize] as usize] = !b.is_ascii_alphabetic();
-        }
 
-        // The two tries, as rows of child states (NONE where there is no child).
+        // Rows of child states (NONE where there is no child): the two roots, the virtual
+        // state below them, then the nodes of both tries. The virtual state's row is complete
+        // from the start: after a byte that is not an ASCII letter a word may start (all
+        // bytes of a class agree: key bytes have classes of their own, upper case shares with
+        // lower case; a class left without bytes, such as "other letters" when keys use all
+        // 26, is never met).
         let mut table = vec![NONE; 2 * stride];
-        let mut anywhere_node = vec![true, false];
-        let mut depth = vec![0usize, 0];
-        let mut own = vec![Vec::new(), Vec::new()];
+        table.extend(std::iter::repeat_n(ANYWHERE_ROOT as u32, stride));
+        for b in (0..=255u8).filter(|b| !b.is_ascii_alphabetic()) {
+            table[VIRTUAL * stride + classes[b as usize] as usize] = BOTH_ROOTS as u32;
+        }
+        let mut anywhere_node = vec![true, false, true];
+        let mut depth = vec![0usize; 3];
+        let mut reports: Vec<Vec<u32>> = vec![Vec::new(); 3];
         for (id, k) in keys.iter().enumerate() {
             // An empty key would report everywhere; the term parser rejects empty terms.
             if k.bytes.is_empty() {
@@ -123,45 +129,22 @@ impl KeyAutomaton {
                     table.extend(std::iter::repeat_n(NONE, stride));
                     anywhere_node.push(k.anywhere);
                     depth.push(depth[s] + 1);
-                    own.push(Vec::new());
+                    reports.push(Vec::new());
                 }
                 s = table[at] as usize;
             }
-            own[s].push(id as u32);
+            reports[s].push(id as u32);
         }
         let states = depth.len();
 
-        // Breadth first, anywhere nodes before word-start nodes of the same depth: a
-        // word-start node's failure link may be the anywhere node with the same label.
-        let mut order: Vec<usize> = (2..states).collect();
+        // Breadth first (the roots first), anywhere nodes before word-start nodes of the same
+        // depth: a word-start node's failure link may be the anywhere node with the same
+        // label, and the word-start root fails to the anywhere root.
+        let mut order: Vec<usize> = (0..states).filter(|&s| s != VIRTUAL).collect();
         order.sort_by_key(|&s| (depth[s], !anywhere_node[s]));
         let mut fail = vec![0usize; states];
-        let mut reports: Vec<Vec<u32>> = own;
-        let root_after = |c: usize| {
-            if boundary[c] {
-                BOTH_ROOTS
-            } else {
-                ANYWHERE_ROOT
-            }
-        };
-        // Roots first. The anywhere root fails to the virtual state below both roots.
-        for c in 0..stride {
-            let child = table[ANYWHERE_ROOT * stride + c];
-            if child == NONE {
-                table[ANYWHERE_ROOT * stride + c] = root_after(c) as u32;
-            } else {
-                fail[child as usize] = root_after(c);
-            }
-        }
-        for c in 0..stride {
-            let child = table[BOTH_ROOTS * stride + c];
-            let via_anywhere = table[ANYWHERE_ROOT * stride + c];
-            if child == NONE {
-                table[BOTH_ROOTS * stride + c] = via_anywhere;
-            } else {
-                fail[child as usize] = via_anywhere as usize;
-            }
-        }
+        fail[ANYWHERE_ROOT] = VIRTUAL;
+        fail[BOTH_ROOTS] = ANYWHERE_ROOT;
         for &s in &order {
             let f = fail[s];
             if !reports[f].is_empty() {
