@@ -531,13 +531,15 @@ mod tests {
     /// Every pattern compared at every position, then judged like a key match: the
     /// definition the automaton walk must meet.
     fn every_pattern_everywhere(m: &TermMatcher, text: &[u8]) -> Vec<TermHit> {
+        let mut inside_word = vec![None; m.patterns.len()];
+        for (k, ps) in m.key_patterns.iter().enumerate() {
+            for &(_, pi) in ps {
+                inside_word[pi as usize] = Some(m.key_inside_word[k]);
+            }
+        }
         let mut out = Vec::new();
         for (pi, p) in m.patterns.iter().enumerate() {
-            let key = m
-                .key_patterns
-                .iter()
-                .position(|ps| ps.iter().any(|&(_, q)| q as usize == pi));
-            let inside = m.key_inside_word[key.expect("every pattern has a key")];
+            let inside = inside_word[pi].expect("every pattern has a key");
             for start in 0..text.len() {
                 let word_start = start == 0 || !text[start - 1].is_ascii_alphabetic();
                 if !(word_start || inside)
