@@ -238,8 +238,9 @@ fn classify(entry: &ignore::DirEntry, max: Option<u64>, follow_links: bool) -> O
         return None;
     }
     // A regular file found in a folder needs no `stat` here: the directory entry gave its
-    // type, and the scan checks it again on the open file (`extract::open_regular`), which
-    // reports a file gone since the listing the same way. Only a size limit needs the size.
+    // type, and a `stat` now could not vouch for the file at open time anyway. The scan
+    // checks it on the open file (`extract::open_regular`) and reports a file gone since the
+    // listing the same way. Only a size limit needs the size.
     if max.is_none() && ft.is_file() && entry.depth() > 0 {
         return Some(Entry::File {
             path,
