@@ -42,8 +42,34 @@ enum Layout11 {
 
 /// Finds all candidates in `text`, in order.
 pub fn find(det: &Detector, text: &[u8], cluster: &mut Cluster, out: &mut Vec<Candidate>) {
+    find_with(numbers::for_each_cluster, det, text, cluster, out);
+}
+
+/// [`find`] with every digit run judged, skipping nothing: what the block filter of
+/// [`numbers::for_each_cluster`] must not change.
+#[cfg(test)]
+pub fn find_unfiltered(det: &Detector, text: &[u8], out: &mut Vec<Candidate>) {
+    let cluster = &mut Cluster::default();
+    find_with(
+        numbers::for_each_cluster_unfiltered,
+        det,
+        text,
+        cluster,
+        out,
+    );
+}
+
+type ClusterScan = fn(&[u8], &mut Cluster, &mut dyn FnMut(&Cluster));
+
+fn find_with(
+    clusters: ClusterScan,
+    det: &Detector,
+    text: &[u8],
+    cluster: &mut Cluster,
+    out: &mut Vec<Candidate>,
+) {
     let mut skip_until = 0;
-    numbers::for_each_cluster(text, cluster, |c| {
+    clusters(text, cluster, &mut |c| {
         numbers_in_cluster(det, text, c, &mut skip_until, out);
     });
     emails(det, text, out);

@@ -12,6 +12,7 @@
 //! a spreadsheet row, an e-mail). A keyword in another cell of the same row counts as near.
 
 pub mod candidates;
+mod classes;
 pub mod context;
 pub mod keys;
 pub mod numbers;

@@ -325,7 +325,107 @@ keywords = ["ansatt"]
     assert_eq!(hits[0].confidence, High);
 }
 
+/// Numbers in every layout (generated, or the published test card and IBAN), next to
+/// dates, amounts and separators, in random order and at random offsets from a block start.
+fn number_soup(seed: u64, pieces: usize) -> String {
+    let mut g = Gen::new(seed);
+    let mut text = "a".repeat(g.below(70) as usize);
+    for _ in 0..pieces {
+        let (fnr, account, mobile) = (g.fnr(), g.account(), g.mobile());
+        let piece = match g.below(22) {
+            0 => fnr,
+            1 => format!("{} {}", &fnr[..6], &fnr[6..]),
+            2 => account,
+            3 => format!("{}.{}.{}", &account[..4], &account[4..6], &account[6..]),
+            4 => format!(
+                "{}\u{a0}{}\u{a0}{}",
+                &account[..4],
+                &account[4..6],
+                &account[6..]
+            ),
+            5 => mobile,
+            6 => format!("+47 {mobile}"),
+            7 => format!("0047 {} {} {}", &mobile[..3], &mobile[3..5], &mobile[5..]),
+            8 => format!(
+                "{} {} {} {}",
+                &mobile[..2],
+                &mobile[2..4],
+                &mobile[4..6],
+                &mobile[6..]
+            ),
+            9 => "4111 1111 1111 1111".into(),
+            10 => "4111-1111-1111-1111".into(),
+            11 => "NO93 8601 1117 947".into(),
+            12 => "F32.1".into(),
+            13 => format!("{:02}.{:02}.2024", 1 + g.below(28), 1 + g.below(12)),
+            14 => format!("{}500,00", g.below(100)),
+            _ => (*g.pick(&[" ", ".", "-", "\u{a0}", "x", "æ", ",", "\n", "+", "7", "; "])).into(),
+        };
+        text.push_str(&piece);
+    }
+    text
+}
+
+/// Candidates the way `find` finds them and with every digit run judged.
+fn filtered_and_every(text: &str) -> (String, String) {
+    let d = detector();
+    let (mut filtered, mut every) = (Vec::new(), Vec::new());
+    candidates::find(&d, text.as_bytes(), &mut Default::default(), &mut filtered);
+    candidates::find_unfiltered(&d, text.as_bytes(), &mut every);
+    (format!("{filtered:?}"), format!("{every:?}"))
+}
+
+/// Each layout, and the near misses, at every offset from a block start: the block filter
+/// looks two bytes back and nine ahead, so its edges are where it could drop a number.
+#[test]
+fn block_filter_keeps_every_layout_at_every_offset() {
+    let mut g = Gen::new(11);
+    let (fnr, account, mobile) = (g.fnr(), g.account(), g.mobile());
+    let numbers = [
+        fnr.clone(),
+        format!("{} {}", &fnr[..6], &fnr[6..]),
+        format!("{}.{}", &fnr[..6], &fnr[6..]),
+        format!("{}.{}.{}", &account[..4], &account[4..6], &account[6..]),
+        format!(
+            "{}\u{a0}{}\u{a0}{}",
+            &account[..4],
+            &account[4..6],
+            &account[6..]
+        ),
+        format!("+47 {} {}", &mobile[..4], &mobile[4..]),
+        format!("+47{mobile}"),
+        format!("{} {} {}", &mobile[..3], &mobile[3..5], &mobile[5..]),
+        "4111 1111 1111 1111".into(),
+        "NO93 8601 1117 947".into(),
+        "F32".into(),
+        "12.03.2024".into(),
+    ];
+    let mut found = 0;
+    for number in &numbers {
+        for before in ["", " ", "x", "1", ".", "\u{a0}", ";"] {
+            for pad in 0..130 {
+                // No space after the number: a separator there would widen its reach.
+                let text = format!("{}{before}{number};slutt", "a".repeat(pad));
+                let (filtered, every) = filtered_and_every(&text);
+                assert_eq!(filtered, every, "{text:?}");
+                found += usize::from(every != "[]");
+            }
+        }
+    }
+    // Many are found (glued to "x" or "1" they are not): not a comparison of empty lists.
+    assert!(found > numbers.len() * 7 * 130 / 4, "{found}");
+}
+
 proptest::proptest! {
+    /// The digit scanner's block filter skips only what no layout accepts: the candidates
+    /// are the same as when every digit run is judged.
+    #[test]
+    fn block_filter_changes_no_candidate(seed in 0u64..u64::MAX, pieces in 0usize..14) {
+        let text = number_soup(seed, pieces);
+        let (filtered, every) = filtered_and_every(&text);
+        proptest::prop_assert_eq!(filtered, every, "{:?}", text);
+    }
+
     /// Whatever surrounds it, a generated fødselsnummer written alone is found exactly once as
     /// an identity number (a health word beside it may add the combination finding).
     #[test]
