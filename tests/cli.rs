@@ -54,6 +54,43 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid rule pack"));
 }
 
+/// A user term list too large for the term automaton is a rule error (exit 2, a message),
+/// not a panic or gigabytes of memory.
+#[test]
+fn oversized_term_list_is_a_rule_error() {
+    let d = tempfile::tempdir().unwrap();
+    // 200,000 distinct ten-letter words: two million trie nodes, over the limit of about a
+    // million at this alphabet. Deterministic, no words of any language.
+    let mut words = String::new();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..200_000 {
+        for _ in 0..10 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            words.push((b'a' + (x % 26) as u8) as char);
+        }
+        words.push('\n');
+    }
+    write(d.path(), "huge.txt", &words);
+    let pack = write(
+        d.path(),
+        "huge.toml",
+        "[pack]\nid = 'huge'\nschema = 1\n[[rule]]\nid = 'x.huge'\n\
+         title = { no = 'Stor', en = 'Huge' }\ncategory = 'health'\nseverity = 'low'\n\
+         confidence = 'low'\nterms = { file = 'huge.txt' }\n",
+    );
+    let out = sladd()
+        .args(["scan", "--rules"])
+        .arg(&pack)
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("term lists too large"), "{stderr}");
+}
+
 #[cfg(unix)]
 #[test]
 fn strict_mode_and_special_files() {

@@ -37,6 +37,22 @@ const VIRTUAL: usize = 2;
 /// Set on a table entry whose target state reports keys.
 const MATCH_FLAG: u32 = 1 << 31;
 const NONE: u32 = u32::MAX;
+/// Most table entries (states × classes) a user's term lists may need: 128 MiB of table.
+/// The shipped lists need 14,815 states of 52 classes, 770,380 entries, 1/43 of this.
+/// Premultiplied ids must also stay below [`MATCH_FLAG`], which this keeps far away.
+const MAX_TABLE_ENTRIES: usize = 1 << 25;
+
+/// Term lists whose automaton would exceed [`MAX_TABLE_ENTRIES`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "term lists too large: their automaton needs more than {} states of {classes} byte classes \
+     (a table of at most {} MiB); use fewer terms",
+    MAX_TABLE_ENTRIES / classes,
+    (MAX_TABLE_ENTRIES * 4) >> 20
+)]
+pub struct TooLarge {
+    pub classes: usize,
+}
 
 #[derive(Debug, Clone)]
 pub struct KeyAutomaton {
@@ -62,7 +78,7 @@ pub struct Key<'a> {
 }
 
 impl KeyAutomaton {
-    pub fn new(keys: &[Key<'_>]) -> KeyAutomaton {
+    pub fn new(keys: &[Key<'_>]) -> Result<KeyAutomaton, TooLarge> {
         // Classes: one per byte used in a key, one for other letters, one for the rest. They
         // fit a u8: terms are UTF-8 (13 byte values never occur) and upper case folds, so at
         // most 217 key bytes.
@@ -118,13 +134,9 @@ impl KeyAutomaton {
             for &b in k.bytes {
                 let at = s * stride + classes[b as usize] as usize;
                 if table[at] == NONE {
-                    // Premultiplied state ids must stay below MATCH_FLAG. The shipped lists
-                    // need 14,815 states of 52 classes, under 1/2,000 of the limit.
-                    assert!(
-                        table.len() + stride < MATCH_FLAG as usize,
-                        "term lists too large for the key automaton ({} states)",
-                        depth.len()
-                    );
+                    if table.len() + stride > MAX_TABLE_ENTRIES {
+                        return Err(TooLarge { classes: stride });
+                    }
                     table[at] = depth.len() as u32;
                     table.extend(std::iter::repeat_n(NONE, stride));
                     anywhere_node.push(k.anywhere);
@@ -171,13 +183,13 @@ impl KeyAutomaton {
                     MATCH_FLAG
                 };
         }
-        KeyAutomaton {
+        Ok(KeyAutomaton {
             classes,
             stride,
             table,
             reports,
             key_len: keys.iter().map(|k| k.bytes.len()).collect(),
-        }
+        })
     }
 
     /// The state at the start of a text (a word may start there).
@@ -268,7 +280,7 @@ mod tests {
             ("døds", false),
         ];
         let k = keys(&list);
-        let a = KeyAutomaton::new(&k);
+        let a = KeyAutomaton::new(&k).unwrap();
         let text = "Saksbehandler behandlet lungekreft, KREFT og bronkitt; «Behandling» \
                     HIV POSITIV hiv-p sjukdøds «døds»";
         let got = found(&a, text.as_bytes());
@@ -295,7 +307,7 @@ mod tests {
             ("ø", true),
         ];
         let k = keys(&list);
-        let a = KeyAutomaton::new(&k);
+        let a = KeyAutomaton::new(&k).unwrap();
         for text in ["ababab abab b ab", "xabab,abab b a-b a", "øab aø b øa", ""] {
             assert_eq!(
                 found(&a, text.as_bytes()),
@@ -309,7 +321,7 @@ mod tests {
     fn empty_keys_report_nothing() {
         let list = [("", true), ("", false), ("ab", false)];
         let k = keys(&list);
-        let a = KeyAutomaton::new(&k);
+        let a = KeyAutomaton::new(&k).unwrap();
         assert_eq!(found(&a, b"ab xab ab"), [(0, 2), (7, 2)]);
     }
 
@@ -325,7 +337,7 @@ mod tests {
                 raw_keys.iter().map(|(k, w)| (k.to_ascii_lowercase(), *w)).collect();
             let k: Vec<Key<'_>> =
                 lower.iter().map(|(s, w)| Key { bytes: s.as_bytes(), anywhere: *w }).collect();
-            let a = KeyAutomaton::new(&k);
+            let a = KeyAutomaton::new(&k).unwrap();
             proptest::prop_assert_eq!(found(&a, text.as_bytes()), expected(&k, text.as_bytes()));
         }
     }

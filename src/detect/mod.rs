@@ -215,8 +215,18 @@ impl Support {
     }
 }
 
+/// Why a rule set does not compile. Rule packs are checked when they load; these are the
+/// limits only compiling them all together shows.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("the rules' patterns do not compile together: {0}")]
+    Patterns(#[from] regex::Error),
+    #[error(transparent)]
+    Terms(#[from] keys::TooLarge),
+}
+
 impl Detector {
-    pub fn new(rules: RuleSet) -> Result<Detector, regex::Error> {
+    pub fn new(rules: RuleSet) -> Result<Detector, CompileError> {
         let mut by_validator = [None; Validator::ALL.len()];
         let mut words = Vec::new();
         let mut pattern_src = Vec::new();
@@ -242,7 +252,7 @@ impl Detector {
             Some(regex::bytes::RegexSet::new(&pattern_src)?)
         };
         let keywords = Keywords::build(&words, &rules.stop_words);
-        let terms = TermMatcher::new(&term_lists);
+        let terms = TermMatcher::new(&term_lists)?;
         let c = Compiled {
             terms,
             combination,

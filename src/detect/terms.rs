@@ -19,7 +19,7 @@
 //! alone cost as much as half this walk, and the probes' unpredictable branches ~13 ns a word:
 //! 69 ms against 46 ms for 30 MB of the benchmark tree.
 
-use super::keys::{Key, KeyAutomaton};
+use super::keys::{Key, KeyAutomaton, TooLarge};
 use crate::rules::terms::{SUFFIX_MIN_STEM, TermEntry, TermList};
 use std::collections::HashSet;
 
@@ -75,7 +75,7 @@ pub struct TermMatcher {
 
 impl TermMatcher {
     /// Builds the automaton for the term lists of the given rules. None if there are no terms.
-    pub fn new(lists: &[(usize, &TermList)]) -> Option<TermMatcher> {
+    pub fn new(lists: &[(usize, &TermList)]) -> Result<Option<TermMatcher>, TooLarge> {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_term = Vec::new();
         let mut terms = Vec::new();
@@ -113,7 +113,7 @@ impl TermMatcher {
             }
         }
         if patterns.is_empty() {
-            return None;
+            return Ok(None);
         }
         // The automaton holds only each pattern's first KEY_LEN bytes; the rest is compared
         // on a key match. Thousands of whole terms made a 15 MiB automaton whose every step
@@ -150,8 +150,8 @@ impl TermMatcher {
                 .zip(&key_inside_word)
                 .map(|(k, &anywhere)| Key { bytes: k, anywhere })
                 .collect::<Vec<_>>(),
-        );
-        Some(TermMatcher {
+        )?;
+        Ok(Some(TermMatcher {
             keys: automaton,
             patterns: patterns.into_iter().map(String::into_bytes).collect(),
             pattern_term,
@@ -160,7 +160,7 @@ impl TermMatcher {
             terms,
             lists: exceptions,
             max_len,
-        })
+        }))
     }
 
     pub fn memory_usage(&self) -> usize {
@@ -443,7 +443,7 @@ mod tests {
         )]
         .into();
         let list = parse(list, &defaults, &classes).unwrap();
-        TermMatcher::new(&[(0, &list)]).unwrap()
+        TermMatcher::new(&[(0, &list)]).unwrap().unwrap()
     }
 
     fn words(m: &TermMatcher, text: &str) -> Vec<String> {
@@ -510,7 +510,9 @@ mod tests {
             [("noun".to_string(), vec!["".to_string(), "en".into()])].into();
         let explicit = parse("nefritt\n", &defaults, &classes).unwrap();
         let rule = parse("itt | suffix\n!-fritt\n", &defaults, &classes).unwrap();
-        let m = TermMatcher::new(&[(0, &explicit), (1, &rule)]).unwrap();
+        let m = TermMatcher::new(&[(0, &explicit), (1, &rule)])
+            .unwrap()
+            .unwrap();
         let mut out = Vec::new();
         m.find("nefritten og skattefritt".as_bytes(), &mut out);
         assert_eq!(out.len(), 1);
@@ -579,7 +581,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let m = TermMatcher::new(&lists).unwrap();
+        let m = TermMatcher::new(&lists).unwrap().unwrap();
         let pieces = [
             " ",
             " ",
