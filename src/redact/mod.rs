@@ -466,14 +466,17 @@ impl Redactor {
         Ok(())
     }
 
-    /// Redacts a file on disk into `dst` (created). The caller removes `dst` on error.
+    /// Redacts a file on disk into `dst` (created). The caller removes `dst` on error. The
+    /// source is opened as the scan opens it ([`crate::extract::open_regular`]): through a
+    /// symbolic link only if `follow`, and refused if it is no longer a regular file.
     pub fn redact_path(
         &mut self,
         src: &Path,
+        follow: bool,
         dst: &Path,
         bufs: &mut Buffers,
     ) -> Result<Redacted, Refusal> {
-        let mut file = std::fs::File::open(src)?;
+        let (mut file, _) = crate::extract::open_regular(src, follow)?;
         let name = src.file_name().map(|n| n.to_string_lossy().into_owned());
         let mut head = vec![0u8; sniff::HEAD];
         let n = crate::extract::read_full(&mut file, &mut head)?;

@@ -304,6 +304,7 @@ fn one_file(
     scanner: &mut Scanner,
     layout: &Layout,
     path: &Path,
+    follow: bool,
     bufs: &mut Buffers,
 ) -> FileEntry {
     let source = path.to_string_lossy().into_owned();
@@ -340,7 +341,8 @@ fn one_file(
     // before; redacting the copy again catches that. Every pass is re-scanned.
     for pass in 1..=PASSES {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            red.redact_path(&from, &temp, bufs)
+            // Later passes read the copy this run wrote, never a link.
+            red.redact_path(&from, follow && pass == 1, &temp, bufs)
         }))
         .unwrap_or_else(|_| {
             *bufs = Buffers::default();
@@ -510,8 +512,8 @@ pub fn command(args: RedactArgs) -> Result<ExitCode> {
                 let layout = &layout;
                 Box::new(move |e| {
                     let entry = match e {
-                        Entry::File { path, .. } => {
-                            one_file(&mut red, &mut scanner, layout, &path, &mut bufs)
+                        Entry::File { path, follow } => {
+                            one_file(&mut red, &mut scanner, layout, &path, follow, &mut bufs)
                         }
                         Entry::NotExamined { path, reason } => skipped(&path, reason),
                         Entry::Symlink { path } => skipped(
@@ -608,6 +610,7 @@ mod tests {
             &mut scanner,
             &layout,
             &file,
+            false,
             &mut Buffers::default(),
         );
         assert_eq!(entry.status, Status::Failed, "{entry:?}");

@@ -132,3 +132,32 @@ fn formats_that_cannot_be_redacted() {
         assert!(unredactable(f).is_none(), "{f:?}");
     }
 }
+
+/// The source is opened as the scan opens it: a symbolic link only when following links, and
+/// a FIFO is refused at once instead of blocking the worker.
+#[cfg(unix)]
+#[test]
+fn sources_are_opened_like_scanned_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("brev.txt");
+    // A fødselsnummer generated from the algorithm, no one's.
+    let fnr = crate::synth::Gen::new(5).fnr();
+    std::fs::write(&real, format!("Fødselsnummer: {fnr}\n")).unwrap();
+    let link = dir.path().join("lenke.txt");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let fifo = dir.path().join("rør");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+
+    let mut red = redactor(Options::default());
+    let mut bufs = Buffers::default();
+    let dst = dir.path().join("ut.txt");
+    let refused = red.redact_path(&link, false, &dst, &mut bufs);
+    assert!(refused.is_err(), "a link is not followed unless asked");
+    let done = red.redact_path(&link, true, &dst, &mut bufs).unwrap();
+    assert_eq!(done.replacements.len(), 1);
+    let Err(Refusal(why)) = red.redact_path(&fifo, false, &dst, &mut bufs) else {
+        panic!("a FIFO is not redacted");
+    };
+    assert!(why.contains("FIFO") || why.contains("pipe"), "{why}");
+}
