@@ -153,6 +153,8 @@ struct Compiled {
     /// Rule index for each built-in validator, if a loaded rule uses it.
     by_validator: [Option<usize>; Validator::ALL.len()],
     keywords: Keywords,
+    /// Per rule: it has keywords or negative keywords, so context can change its hits.
+    uses_keywords: Vec<bool>,
     pattern_set: Option<regex::bytes::RegexSet>,
     /// `(rule index, regex)`, in the order of `pattern_set`.
     patterns: Vec<(usize, regex::bytes::Regex)>,
@@ -253,7 +255,13 @@ impl Detector {
         };
         let keywords = Keywords::build(&words, &rules.stop_words);
         let terms = TermMatcher::new(&term_lists)?;
+        let uses_keywords = rules
+            .rules
+            .iter()
+            .map(|r| !r.keywords.is_empty() || !r.negative_keywords.is_empty())
+            .collect();
         let c = Compiled {
+            uses_keywords,
             terms,
             combination,
             codes: None,
@@ -321,9 +329,12 @@ impl Detector {
             let mut cands = std::mem::take(&mut scratch.candidates);
             cands.retain(|c| c.start >= seg.report.0 && c.start < seg.report.1);
             // Keywords matter only near candidates: match them in the candidates' windows,
-            // not the whole segment (a chunk of prose with one number costs ~600 bytes).
+            // not the whole segment (a chunk of prose with one number costs ~600 bytes). Only
+            // the candidates of rules with keywords need them, unless other cells of the
+            // record may look at this one's keywords (`support`).
             scratch.ranges.clear();
-            for c in &cands {
+            let alone = segs.len() == 1;
+            for c in cands.iter().filter(|c| !alone || self.uses_keywords(c)) {
                 let (lo, hi) = context::window(seg.text, c.start, c.end, seg.window);
                 match scratch.ranges.last_mut() {
                     Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
@@ -551,6 +562,11 @@ impl Detector {
         })
     }
 
+    /// True if some reading of `cand` belongs to a rule whose hits keywords can change.
+    fn uses_keywords(&self, cand: &Candidate) -> bool {
+        cand.interps.iter().any(|it| self.c.uses_keywords[it.rule])
+    }
+
     /// Keyword evidence for `rule` around a candidate: in its window, in the segment label,
     /// and in the other segments of the record.
     fn support(
@@ -563,6 +579,10 @@ impl Detector {
     ) -> Support {
         let kw = &self.c.keywords;
         let mut sup = Support::default();
+        if !self.c.uses_keywords[rule] {
+            // No keyword can count for or against it: nothing to look up.
+            return sup;
+        }
         let consider = |hit: &KeywordHit, d: usize, sup: &mut Support| {
             let m = kw.meaning(hit.word);
             if m.positive.contains(&rule) {
