@@ -39,7 +39,7 @@ impl CodeTable {
     pub fn load(paths: &[&Path]) -> Result<CodeTable, String> {
         let mut map = HashMap::new();
         for p in paths {
-            let text = std::fs::read_to_string(p)
+            let text = super::read_rule_file(p)
                 .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
             let layout: Layout = serde_json::from_str(&text).map_err(|e| {
                 format!(

@@ -21,6 +21,27 @@ use std::path::{Path, PathBuf};
 use terms::{TermDefaults, TermList};
 
 /// The built-in packs, embedded at compile time. Order is the order `sladd rules` lists them.
+/// Largest rule pack, term file or code list read from disk. The shipped files are under
+/// 20 KiB, and term lists big enough to matter stop at the term automaton's limit long
+/// before this; the bound keeps a wrong path (a disk image, a log) from being read whole.
+pub const MAX_RULE_FILE: u64 = 32 << 20;
+
+/// Reads a user's rule file as text, refusing one over [`MAX_RULE_FILE`].
+pub fn read_rule_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_RULE_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_RULE_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_RULE_FILE >> 20
+        )));
+    }
+    Ok(text)
+}
+
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     (
         "rules/no-identity.toml",
@@ -241,7 +262,7 @@ impl RuleSet {
             }
         }
         for path in extra {
-            match std::fs::read_to_string(path) {
+            match read_rule_file(path) {
                 Ok(text) => {
                     let name = path.display().to_string();
                     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -371,7 +392,7 @@ impl PackSource<'_> {
                 .find(|(p, _)| *p == file)
                 .map(|(_, t)| t.to_string())
                 .ok_or_else(|| format!("no built-in term file '{file}'")),
-            Some(dir) => std::fs::read_to_string(dir.join(file))
+            Some(dir) => read_rule_file(&dir.join(file))
                 .map_err(|e| format!("cannot read term file '{}': {e}", dir.join(file).display())),
         }
     }
@@ -627,6 +648,21 @@ mod tests {
         } else {
             Err(RuleErrors(errors))
         }
+    }
+
+    /// A pack named by mistake that is huge (here sparse, so the test writes nothing) is a
+    /// rule error, read only up to the bound.
+    #[test]
+    fn oversized_rule_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_RULE_FILE + 1).unwrap();
+        let errors = RuleSet::load(false, &[big.as_path()]).unwrap_err();
+        assert!(errors.0[0].contains("larger than 32 MiB"), "{errors}");
+        f.set_len(100).unwrap();
+        let errors = RuleSet::load(false, &[big.as_path()]).unwrap_err();
+        assert!(!errors.0[0].contains("larger than"), "{errors}");
     }
 
     #[test]
