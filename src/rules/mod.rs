@@ -20,7 +20,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use terms::{TermDefaults, TermList};
 
-/// The built-in packs, embedded at compile time. Order is the order `sladd rules` lists them.
 /// Largest rule pack, term file or code list read from disk. The shipped files are under
 /// 20 KiB, and term lists big enough to matter stop at the term automaton's limit long
 /// before this; the bound keeps a wrong path (a disk image, a log) from being read whole.
@@ -42,6 +41,7 @@ pub fn read_rule_file(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// The built-in packs, embedded at compile time. Order is the order `sladd rules` lists them.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     (
         "rules/no-identity.toml",
