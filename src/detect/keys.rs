@@ -260,11 +260,11 @@ mod tests {
         out
     }
 
-    fn keys<'a>(list: &'a [(&'a str, bool)]) -> Vec<Key<'a>> {
+    fn keys<S: AsRef<str>>(list: &[(S, bool)]) -> Vec<Key<'_>> {
         list.iter()
-            .map(|&(k, anywhere)| Key {
-                bytes: k.as_bytes(),
-                anywhere,
+            .map(|(k, anywhere)| Key {
+                bytes: k.as_ref().as_bytes(),
+                anywhere: *anywhere,
             })
             .collect()
     }
@@ -335,8 +335,7 @@ mod tests {
         ) {
             let lower: Vec<(String, bool)> =
                 raw_keys.iter().map(|(k, w)| (k.to_ascii_lowercase(), *w)).collect();
-            let k: Vec<Key<'_>> =
-                lower.iter().map(|(s, w)| Key { bytes: s.as_bytes(), anywhere: *w }).collect();
+            let k = keys(&lower);
             let a = KeyAutomaton::new(&k).unwrap();
             proptest::prop_assert_eq!(found(&a, text.as_bytes()), expected(&k, text.as_bytes()));
         }
