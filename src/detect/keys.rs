@@ -61,8 +61,11 @@ pub struct KeyAutomaton {
     /// Number of classes: the width of one state's row.
     stride: usize,
     /// `table[state * stride + class]` is the next state times `stride`, with
-    /// [`MATCH_FLAG`] set when that state reports keys.
+    /// [`MATCH_FLAG`] set when that state reports keys. Padded with unused entries to a
+    /// power of two, `mask + 1`, so that masking an index both drops the flag and proves it
+    /// in bounds: the step is two instructions and a load, no bounds check.
     table: Vec<u32>,
+    mask: u32,
     /// Per state: the keys that end there (ids into the key list given to `new`).
     reports: Vec<Vec<u32>>,
     /// Per key: its length in bytes.
@@ -174,6 +177,7 @@ impl KeyAutomaton {
             }
         }
         // Premultiply and flag reporting states.
+        let mask = table.len().next_power_of_two() as u32 - 1;
         for t in table.iter_mut() {
             let target = *t as usize;
             *t = (target * stride) as u32
@@ -183,10 +187,14 @@ impl KeyAutomaton {
                     MATCH_FLAG
                 };
         }
+        // Allocated zeroed (calloc): the padding's pages are never touched, so never resident.
+        let mut padded = vec![0u32; mask as usize + 1];
+        padded[..table.len()].copy_from_slice(&table);
         Ok(KeyAutomaton {
             classes,
             stride,
-            table,
+            table: padded,
+            mask,
             reports,
             key_len: keys.iter().map(|k| k.bytes.len()).collect(),
         })
@@ -199,7 +207,17 @@ impl KeyAutomaton {
 
     #[inline(always)]
     pub fn next(&self, state: u32, byte: u8) -> u32 {
-        self.table[(state & !MATCH_FLAG) as usize + self.classes[byte as usize] as usize]
+        self.stepper().next(state, byte)
+    }
+
+    /// The transition function with the table's length in view of the optimiser.
+    #[inline(always)]
+    pub fn stepper(&self) -> Stepper<'_> {
+        Stepper {
+            table: &self.table[..=self.mask as usize],
+            mask: self.mask,
+            classes: &self.classes,
+        }
     }
 
     #[inline(always)]
@@ -218,6 +236,25 @@ impl KeyAutomaton {
 
     pub fn memory_usage(&self) -> usize {
         self.table.len() * 4 + self.reports.iter().map(|r| r.len() * 4 + 24).sum::<usize>()
+    }
+}
+
+/// One step of the automaton. Held for a whole walk: `table.len() == mask + 1` is checked
+/// once, so `index & mask` needs no bounds check per byte.
+#[derive(Clone, Copy)]
+pub struct Stepper<'a> {
+    table: &'a [u32],
+    mask: u32,
+    classes: &'a [u8; 256],
+}
+
+impl Stepper<'_> {
+    #[inline(always)]
+    pub fn next(self, state: u32, byte: u8) -> u32 {
+        // A state below the flag plus a class stays below 2^32, and the mask (< 2^31) drops
+        // the flag.
+        let at = state.wrapping_add(self.classes[byte as usize] as u32) & self.mask;
+        self.table[at as usize]
     }
 }
 
