@@ -468,11 +468,11 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if plan.format == Format::Html && to_stdout && std::io::stdout().is_terminal() {
         bail!("the HTML report is a file: add --output rapport.html");
     }
-    let out: Box<dyn Write> = match &args.output {
+    let out: crate::report::Out = match &args.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let color = match (args.color, args.no_color) {
         (_, true) | (ColorChoice::Never, _) => false,

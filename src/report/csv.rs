@@ -11,19 +11,19 @@
 //! would be run as a formula by a spreadsheet (file names come from the scanned tree, masked
 //! phone numbers start with `+`), so such cells get a leading `'` (OWASP "CSV injection").
 
-use super::{ReportContext, Reporter};
+use super::{Out, ReportContext, Reporter};
 use crate::model::{Finding, NotExamined};
 use crate::scan::{FileResult, Summary};
 use std::io::{self, Write};
 
 pub struct Csv {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     results: Vec<FileResult>,
 }
 
 impl Csv {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Csv {
+    pub fn new(out: Out, ctx: ReportContext) -> Csv {
         Csv {
             out,
             ctx,

@@ -11,7 +11,7 @@
 //! paths, sheet names, column headers, reasons) goes through [`esc`]; a file named
 //! `<script>.txt` is text on the page.
 
-use super::{ReportContext, Reporter};
+use super::{Out, ReportContext, Reporter};
 use crate::model::{Category, Finding, Lang, Location, NotExamined, Severity};
 use crate::scan::{FileResult, Summary};
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ const OPEN_ALL_UP_TO: usize = 500;
 const OPEN_FIRST: usize = 20;
 
 pub struct Html {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     results: Vec<FileResult>,
 }
@@ -68,7 +68,7 @@ fn rank(s: Severity) -> usize {
 }
 
 impl Html {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Html {
+    pub fn new(out: Out, ctx: ReportContext) -> Html {
         Html {
             out,
             ctx,

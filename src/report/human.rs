@@ -3,20 +3,20 @@
 //! Norwegian by default (`--lang en` for English). Colour only on a terminal. Output is sorted
 //! by path so two runs over the same folder read the same.
 
-use super::{ReportContext, Reporter};
+use super::{Out, ReportContext, Reporter};
 use crate::model::{Finding, Lang, Location, NotExamined, Severity};
 use crate::scan::{FileResult, Summary};
 use anstyle::{AnsiColor, Effects, Style};
 use std::io::{self, Write};
 
 pub struct Human {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     results: Vec<FileResult>,
 }
 
 impl Human {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Human {
+    pub fn new(out: Out, ctx: ReportContext) -> Human {
         Human {
             out,
             ctx,

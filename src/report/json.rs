@@ -1,14 +1,14 @@
 //! `--format json`: one document `{ "findings": [...], "summary": {...}, "not_examined": [...] }`.
 //! Findings have the JSONL fields; not-examined entries are `{ "path", "inner", "reason" }`.
 
-use super::{FindingOut, ReportContext, Reporter};
+use super::{FindingOut, Out, ReportContext, Reporter};
 use crate::model::NotExamined;
 use crate::scan::{FileResult, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
 
 pub struct Json {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     results: Vec<FileResult>,
 }
@@ -21,7 +21,7 @@ struct Document<'a> {
 }
 
 impl Json {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Json {
+    pub fn new(out: Out, ctx: ReportContext) -> Json {
         Json {
             out,
             ctx,

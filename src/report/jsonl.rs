@@ -5,19 +5,19 @@
 //! `column`, and where they apply `page`, `sheet`, `cell`, `part`, `field`), `fingerprint`,
 //! `note`. Files that could not be examined are not findings: they go to standard error.
 
-use super::{FindingOut, ReportContext, Reporter};
+use super::{FindingOut, Out, ReportContext, Reporter};
 use crate::scan::{FileResult, Summary};
 use std::io::{self, Write};
 
 pub struct Jsonl {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     /// With `sort`, results are held until the end.
     held: Vec<FileResult>,
 }
 
 impl Jsonl {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Jsonl {
+    pub fn new(out: Out, ctx: ReportContext) -> Jsonl {
         Jsonl {
             out,
             ctx,

@@ -132,13 +132,17 @@ pub fn utc_timestamp(secs: i64) -> String {
     )
 }
 
-pub trait Reporter {
+/// Where a report is written. `Send`, like the reporters: files finish on worker threads,
+/// which hand their results to the reporter under a lock ([`crate::scan::run`]).
+pub type Out = Box<dyn Write + Send>;
+
+pub trait Reporter: Send {
     fn file(&mut self, result: &FileResult) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
 impl Format {
-    pub fn reporter(self, out: Box<dyn Write>, ctx: ReportContext) -> Box<dyn Reporter> {
+    pub fn reporter(self, out: Out, ctx: ReportContext) -> Box<dyn Reporter> {
         match self {
             Format::Human => Box::new(human::Human::new(out, ctx)),
             Format::Jsonl => Box::new(jsonl::Jsonl::new(out, ctx)),

@@ -14,7 +14,7 @@
 //! URIs are relative to the current folder when the path is (GitHub resolves them against the
 //! repository root, so run sladd from there), percent-encoded, with `/` separators.
 
-use super::{ReportContext, Reporter};
+use super::{Out, ReportContext, Reporter};
 use crate::model::{Finding, Lang, Location, NotExamined, Severity};
 use crate::rules::Rule;
 use crate::scan::{FileResult, Summary};
@@ -29,14 +29,14 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const FINGERPRINT_KEY: &str = "sladd/v1";
 
 pub struct Sarif {
-    out: Box<dyn Write>,
+    out: Out,
     ctx: ReportContext,
     results: Vec<FileResult>,
     cwd: Option<PathBuf>,
 }
 
 impl Sarif {
-    pub fn new(out: Box<dyn Write>, ctx: ReportContext) -> Sarif {
+    pub fn new(out: Out, ctx: ReportContext) -> Sarif {
         Sarif {
             out,
             ctx,

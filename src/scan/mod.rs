@@ -440,51 +440,51 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Runs a scan of the walk options' paths on worker threads, calling `consume` on the calling
-/// thread for each file as it completes. Returns when every file is done.
+/// Runs a scan of the walk options' paths on worker threads, calling `consume` for each file
+/// as it completes, on the worker that scanned it, one call at a time. Returns when every file
+/// is done.
+///
+/// The workers take turns at `consume` under a lock rather than send results to a reporting
+/// thread (as ripgrep's workers print under a lock): a third thread on two cores woke for
+/// every file and yielded the CPU back and forth, ~6,000 `sched_yield` and ~2,700 futex
+/// calls on the 2,335 files of the benchmark tree.
 pub fn run(
     opts: &WalkOptions,
     scanner: &Scanner,
-    consume: &mut dyn FnMut(FileResult),
+    consume: &mut (dyn FnMut(FileResult) + Send),
 ) -> Result<(), ignore::Error> {
-    let (tx, rx) = crossbeam_channel::bounded::<FileResult>(256);
-    std::thread::scope(|s| {
-        let walker = s.spawn(|| {
-            let tx = tx;
-            walk::walk(opts, || {
-                let mut scanner = scanner.clone();
-                let mut bufs = Buffers::default();
-                let tx = tx.clone();
-                Box::new(move |entry| {
-                    let result = match entry {
-                        Entry::File { path, follow, .. } => {
-                            let display = display_path(&path);
-                            guarded(&display, &mut bufs, |bufs| {
-                                scanner.scan_file(&path, &display, follow, bufs)
-                            })
-                        }
-                        Entry::NotExamined { path, reason } => {
-                            let display = display_path(&path);
-                            let mut r = FileResult::new(display.clone(), FileStatus::NotExamined);
-                            r.not_examined.push(NotExamined {
-                                path: display,
-                                inner: None,
-                                reason,
-                            });
-                            r
-                        }
-                        Entry::Symlink { path } => {
-                            FileResult::new(display_path(&path), FileStatus::Symlink)
-                        }
-                    };
-                    let _ = tx.send(result);
-                })
-            })
-        });
-        for result in rx.iter() {
-            consume(result);
-        }
-        walker.join().expect("walker thread does not panic")
+    let consume = std::sync::Mutex::new(consume);
+    walk::walk(opts, || {
+        let mut scanner = scanner.clone();
+        let mut bufs = Buffers::default();
+        let consume = &consume;
+        Box::new(move |entry| {
+            let result = match entry {
+                Entry::File { path, follow, .. } => {
+                    let display = display_path(&path);
+                    guarded(&display, &mut bufs, |bufs| {
+                        scanner.scan_file(&path, &display, follow, bufs)
+                    })
+                }
+                Entry::NotExamined { path, reason } => {
+                    let display = display_path(&path);
+                    let mut r = FileResult::new(display.clone(), FileStatus::NotExamined);
+                    r.not_examined.push(NotExamined {
+                        path: display,
+                        inner: None,
+                        reason,
+                    });
+                    r
+                }
+                Entry::Symlink { path } => {
+                    FileResult::new(display_path(&path), FileStatus::Symlink)
+                }
+            };
+            // A panic in `consume` poisons the lock; the report is then broken anyway, but
+            // the other workers should still finish rather than panic in turn.
+            let mut consume = consume.lock().unwrap_or_else(|e| e.into_inner());
+            (*consume)(result);
+        })
     })
 }
 
