@@ -228,6 +228,8 @@ impl TermMatcher {
                     .try_into()
                     .expect("lanes hold `common` bytes")
             });
+            // `j` indexes a column across the lanes' blocks, not one slice.
+            #[allow(clippy::needless_range_loop)]
             for j in 0..BLOCK {
                 for k in 0..N {
                     let s = step.next(sid[k], blocks[k][j]);
