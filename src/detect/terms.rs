@@ -25,8 +25,6 @@ use std::collections::HashSet;
 
 /// Texts shorter than this are walked in one lane (setting up lanes costs more).
 const LANE_MIN: usize = 4096;
-/// Bytes per lane between bounds checks in the lane walk.
-const BLOCK: usize = 64;
 /// Most characters scanned to find the start or end of a word.
 const MAX_WORD: usize = 64;
 
@@ -201,57 +199,18 @@ impl TermMatcher {
         }
     }
 
-    /// Walks the key automaton over `N` interleaved stretches of `text`. Lane `k` reports
-    /// matches that start in its stretch and reads past its end by the longest key to finish
-    /// them. A lane starts as if at a word start; `on_match` rejects what is not.
+    /// Walks the key automaton over `N` stretches of `text` at once. Lane `k` reports matches
+    /// that start in its stretch and reads past its end by the longest key to finish them. A
+    /// lane starts as if at a word start; `on_match` rejects what is not.
     fn walk<const N: usize>(&self, text: &[u8], out: &mut Vec<TermHit>) {
-        let step = self.keys.stepper();
         let n = text.len();
         let part = n / N;
-        let mut sid = [self.keys.start(); N];
-        let mut pos = [0usize; N];
-        let mut stop = [0usize; N];
-        let mut lo = [0usize; N];
-        let mut hi = [0usize; N];
-        for k in 0..N {
-            lo[k] = k * part;
-            hi[k] = if k + 1 == N { n } else { (k + 1) * part };
-            pos[k] = lo[k];
-            stop[k] = (hi[k] + self.max_len).min(n);
-        }
-        // Whole blocks first: a lane's block is an array, so reading it needs no bounds
-        // check, and the loop is the table loads and little else.
-        let common = (0..N).map(|k| stop[k] - pos[k]).min().unwrap_or(0);
-        for _ in 0..common / BLOCK {
-            let blocks: [&[u8; BLOCK]; N] = std::array::from_fn(|k| {
-                text[pos[k]..pos[k] + BLOCK]
-                    .try_into()
-                    .expect("lanes hold `common` bytes")
-            });
-            // `j` indexes a column across the lanes' blocks, not one slice.
-            #[allow(clippy::needless_range_loop)]
-            for j in 0..BLOCK {
-                for k in 0..N {
-                    let s = step.next(sid[k], blocks[k][j]);
-                    sid[k] = s;
-                    if KeyAutomaton::reports(s) {
-                        self.on_match(text, s, pos[k] + j + 1, (lo[k], hi[k]), out);
-                    }
-                }
-            }
-            for p in &mut pos {
-                *p += BLOCK;
-            }
-        }
-        for k in 0..N {
-            for (j, &b) in text[pos[k]..stop[k]].iter().enumerate() {
-                let s = step.next(sid[k], b);
-                sid[k] = s;
-                if KeyAutomaton::reports(s) {
-                    self.on_match(text, s, pos[k] + j + 1, (lo[k], hi[k]), out);
-                }
-            }
-        }
+        let bounds: [(usize, usize); N] =
+            std::array::from_fn(|k| (k * part, if k + 1 == N { n } else { (k + 1) * part }));
+        let lanes = bounds.map(|(lo, hi)| (lo, (hi + self.max_len).min(n)));
+        self.keys.walk_lanes(text, lanes, |k, state, end| {
+            self.on_match(text, state, end, bounds[k], out)
+        });
     }
 
     #[inline(never)]
