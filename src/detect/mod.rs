@@ -223,8 +223,10 @@ impl Support {
 pub enum CompileError {
     #[error("the rules' patterns do not compile together: {0}")]
     Patterns(#[from] regex::Error),
-    #[error(transparent)]
-    Terms(#[from] keys::TooLarge),
+    #[error("term lists {0}; use fewer terms")]
+    Terms(keys::TooLarge),
+    #[error("keywords {0}; use fewer keywords")]
+    Keywords(keys::TooLarge),
 }
 
 impl Detector {
@@ -253,8 +255,9 @@ impl Detector {
         } else {
             Some(regex::bytes::RegexSet::new(&pattern_src)?)
         };
-        let keywords = Keywords::build(&words, &rules.stop_words);
-        let terms = TermMatcher::new(&term_lists)?;
+        let keywords =
+            Keywords::build(&words, &rules.stop_words).map_err(CompileError::Keywords)?;
+        let terms = TermMatcher::new(&term_lists).map_err(CompileError::Terms)?;
         let uses_keywords = rules
             .rules
             .iter()
