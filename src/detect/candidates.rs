@@ -273,7 +273,8 @@ fn layout_at(
 }
 
 fn eleven(det: &Detector, d: &[u8], span: (usize, usize), layout: Layout11) -> Option<Candidate> {
-    let mut interps = Vec::with_capacity(2);
+    // Empty until an interpretation holds: most 11-digit numbers are neither (no allocation).
+    let mut interps = Vec::new();
     let normalized = || String::from_utf8_lossy(d).into_owned();
     if layout != Layout11::Account
         && let Ok(id) = fnr::classify(d)
