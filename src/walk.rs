@@ -70,9 +70,13 @@ pub fn thread_count(threads: usize) -> usize {
     if threads > 0 {
         return threads;
     }
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(12)
+    // Asked once: each call reads the cgroup's CPU quota from /proc and /sys.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(12)
+    })
 }
 
 /// Walks the tree in parallel. `make_visitor` is called once per walker thread; the visitor
