@@ -17,6 +17,7 @@
 use anyhow::{Context, Result};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Environment variable holding the key material directly.
@@ -101,7 +102,7 @@ impl Fingerprinter {
         mac.update(b"sladd-fp-v1\0");
         mac.update(rule.as_bytes());
         mac.update(b"\0");
-        mac.update(normalise_path(path).as_bytes());
+        mac.update(normalised(path).as_bytes());
         mac.update(b"\0");
         mac.update(inner.unwrap_or("").as_bytes());
         mac.update(b"\0");
@@ -129,21 +130,33 @@ impl Fingerprinter {
 
 /// `./a/b` and `a/b` are the same file to a baseline; so are `a\b` on Windows.
 pub fn normalise_path(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    let mut s = p.as_str();
+    normalised(path).into_owned()
+}
+
+/// [`normalise_path`] without an allocation when the path needs no change.
+fn normalised(path: &str) -> Cow<'_, str> {
+    let mut p = Cow::Borrowed(path);
+    if path.contains('\\') {
+        p = Cow::Owned(path.replace('\\', "/"));
+    }
+    let mut s: &str = &p;
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
     }
-    s.to_string()
+    match p {
+        // Every finding is fingerprinted: no allocation for the common path.
+        Cow::Borrowed(b) => Cow::Borrowed(&b[b.len() - s.len()..]),
+        Cow::Owned(_) => Cow::Owned(s.to_string()),
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 fn default_key_path() -> Option<PathBuf> {
@@ -212,6 +225,15 @@ mod tests {
         );
         assert_eq!(fa.len(), 32);
         assert!(!fa.contains("01019012345"));
+    }
+
+    #[test]
+    fn hex_and_path_forms() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(normalise_path("./././a\\b/c"), "a/b/c");
+        assert_eq!(normalise_path(".\\x"), "x");
+        assert_eq!(normalise_path("a/./b"), "a/./b");
+        assert!(matches!(normalised("./a/b"), Cow::Borrowed("a/b")));
     }
 
     #[test]
