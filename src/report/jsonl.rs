@@ -14,6 +14,9 @@ pub struct Jsonl {
     ctx: ReportContext,
     /// With `sort`, results are held until the end.
     held: Vec<FileResult>,
+    /// One file's lines, written out at once: serde_json writes a finding in dozens of
+    /// small pieces, each a dynamic call into the boxed writer otherwise.
+    line: Vec<u8>,
 }
 
 impl Jsonl {
@@ -22,15 +25,17 @@ impl Jsonl {
             out,
             ctx,
             held: Vec::new(),
+            line: Vec::new(),
         }
     }
 
     fn write(&mut self, findings: &[&crate::model::Finding]) -> io::Result<()> {
+        self.line.clear();
         for f in findings {
-            serde_json::to_writer(&mut self.out, &FindingOut::new(f, self.ctx.reveal))?;
-            self.out.write_all(b"\n")?;
+            serde_json::to_writer(&mut self.line, &FindingOut::new(f, self.ctx.reveal))?;
+            self.line.push(b'\n');
         }
-        Ok(())
+        self.out.write_all(&self.line)
     }
 }
 
