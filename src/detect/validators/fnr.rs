@@ -119,7 +119,12 @@ impl std::fmt::Display for Invalid {
 
 /// Control digit for weights `w` over `d`: `11 - Σ mod 11`, 11 → 0, 10 → none.
 fn control(d: &[u8], w: &[u32]) -> Option<u8> {
-    match 11 - weighted_mod11(d, w) {
+    control_of(weighted_mod11(d, w))
+}
+
+/// The control digit completing a weighted sum (mod 11) of the digits before it.
+fn control_of(sum_mod11: u32) -> Option<u8> {
+    match 11 - sum_mod11 {
         11 => Some(0),
         10 => None,
         k => Some(k as u8),
@@ -130,16 +135,20 @@ fn control(d: &[u8], w: &[u32]) -> Option<u8> {
 pub fn classify(s: &[u8]) -> Result<IdNumber, Invalid> {
     let d: [u8; 11] = digits(s).ok_or(Invalid::NotElevenDigits)?;
     // Remainder form (reference §1.1): S1 = Σ w1·d[0..9] + d[9].
-    let r1 = (weighted_mod11(&d[..9], &W1) + d[9] as u32) % 11;
+    // Each sum is taken once: most 11-digit numbers in real files fail here, and the error
+    // names the expected digit (`sladd explain`).
+    let s1 = weighted_mod11(&d[..9], &W1);
+    let r1 = (s1 + d[9] as u32) % 11;
     if r1 > 3 {
         return Err(Invalid::K1 {
-            expected: control(&d[..9], &W1),
+            expected: control_of(s1),
         });
     }
-    let r2 = (weighted_mod11(&d[..10], &W2) + d[10] as u32) % 11;
+    let s2 = weighted_mod11(&d[..10], &W2);
+    let r2 = (s2 + d[10] as u32) % 11;
     if r2 != 0 {
         return Err(Invalid::K2 {
-            expected: control(&d[..10], &W2),
+            expected: control_of(s2),
         });
     }
     let rule = if r1 == 0 {
