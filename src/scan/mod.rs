@@ -1,6 +1,6 @@
-//! The scan driver: runs walk → extract → detect on worker threads and hands one
-//! [`FileResult`] per file to a single consumer (the reporter), as ripgrep does with its
-//! printer, so report output never interleaves and reporters need no locks.
+//! The scan driver: runs walk → extract → detect on worker threads; each worker hands its
+//! [`FileResult`] to the consumer (the reporter) under one lock, as ripgrep's workers print,
+//! so report output never interleaves and reporters need no locks of their own.
 //!
 //! Hits become [`Finding`]s here: located (line, column in characters, page/sheet/cell from the
 //! extractor), masked and fingerprinted. The plain value travels with the finding only so that
