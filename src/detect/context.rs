@@ -424,6 +424,36 @@ mod tests {
         assert_eq!(words("f.nr."), ["f.nr"]);
     }
 
+    /// The longest keyword at every offset of texts walked in one, three and six lanes (and
+    /// near every lane boundary of a range long enough to be cut): found once, where it is.
+    #[test]
+    fn keywords_across_lane_boundaries() {
+        let kw = Keywords::build(&[("personnummer".into(), 0, false)], &[]).unwrap();
+        let key = b"personnummer";
+        let at = |size: usize, offset: usize| {
+            let mut t = vec![b'x'; size];
+            t[offset..offset + key.len()].copy_from_slice(key);
+            t
+        };
+        let mut found = Vec::new();
+        for size in [100, 300, 1100] {
+            for offset in 0..=size - key.len() {
+                kw.find_all(&at(size, offset), &mut found);
+                let spans: Vec<_> = found.iter().map(|h| (h.start, h.end)).collect();
+                assert_eq!(spans, [(offset, offset + key.len())], "{size} {offset}");
+            }
+        }
+        let size = 2100;
+        let part = size / 6;
+        for k in 1..6 {
+            for offset in k * part - key.len()..=k * part {
+                kw.find_in_ranges(&at(size, offset), &[(0, size)], &mut found);
+                let spans: Vec<_> = found.iter().map(|h| (h.start, h.end)).collect();
+                assert_eq!(spans, [(offset, offset + key.len())], "{offset}");
+            }
+        }
+    }
+
     #[test]
     fn windows() {
         let t = b"first para\n\nFnr:\n010190 12345 here\nnext\n\nother";
@@ -503,26 +533,34 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Keywords in ranges of any length (one lane, three, six) are what the
-        /// leftmost-longest Aho-Corasick search finds, including stop words hiding keywords,
-        /// upper-case æøå variants and short words glued to letters.
+        /// Keywords in ranges of any length and number (one lane, three or six per range),
+        /// with gaps between them, and in a whole text are what the leftmost-longest
+        /// Aho-Corasick search finds, including stop words hiding keywords, upper-case æøå
+        /// variants and short words glued to letters.
         #[test]
         fn keywords_match_the_aho_corasick_definition(
             words in proptest::collection::vec(
                 ("(a|b|ab|ba|ø|Ø|\\.| ){1,5}", 0usize..3, proptest::bool::ANY), 1..12),
             stop in proptest::collection::vec("(a|b|ø|\\.){2,6}", 0..3),
-            text in "(a|B|b|ø|Ø|æ|\\.| |x){0,1500}",
-            cuts in proptest::collection::vec(0usize..3000, 0..6),
+            text in "(a|B|b|ø|Ø|æ|\\.| |x){0,5000}",
+            cuts in proptest::collection::vec(0.0f64..1.0, 0..16),
         ) {
             let words: Vec<(String, usize, bool)> =
                 words.into_iter().filter(|w| !w.0.is_empty()).collect();
             let text = text.as_bytes();
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(text.len())).collect();
+            let mut cuts: Vec<usize> =
+                cuts.into_iter().map(|c| (c * text.len() as f64) as usize).collect();
             cuts.push(0);
             cuts.push(text.len());
             cuts.sort_unstable();
             cuts.dedup();
-            let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            // Every third range left out: windows have gaps between them.
+            let ranges: Vec<(usize, usize)> = cuts
+                .windows(2)
+                .enumerate()
+                .filter(|(i, _)| i % 3 != 2)
+                .map(|(_, w)| (w[0], w[1]))
+                .collect();
             let kw = Keywords::build(&words, &stop).unwrap();
             let mut found = Vec::new();
             kw.find_in_ranges(text, &ranges, &mut found);
@@ -538,6 +576,13 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(got, reference(&words, &stop, text, &ranges));
+            kw.find_all(text, &mut found);
+            let whole: Vec<(usize, usize)> = found.iter().map(|h| (h.start, h.end)).collect();
+            let expected: Vec<(usize, usize)> = reference(&words, &stop, text, &[(0, text.len())])
+                .into_iter()
+                .map(|(s, e, ..)| (s, e))
+                .collect();
+            proptest::prop_assert_eq!(whole, expected);
         }
 
         /// Any bytes and positions: the row holds the identifier and stays in the window.
