@@ -15,7 +15,7 @@
 //! characters, whichever is smaller". Keywords on the candidate's own line are preferred over
 //! keywords on neighbouring lines of the same paragraph ("Fødselsnummer:\n010190 12345").
 
-use super::keys::{Key, KeyAutomaton, TooLarge};
+use super::keys::{Key, KeyAutomaton, TooLarge, case_variants};
 use memchr::{memchr, memrchr};
 
 /// Bytes on each side of a candidate that may hold a keyword.
@@ -86,16 +86,7 @@ impl Keywords {
         let mut add = |word: &str, meaning: Option<(usize, bool)>| {
             let lower = word.to_lowercase();
             let standalone = lower.chars().filter(|c| c.is_alphanumeric()).count() <= 3;
-            // Non-ASCII letters need explicit variants.
-            let mut variants = vec![lower.clone()];
-            if !lower.is_ascii() {
-                variants.push(lower.to_uppercase());
-                let mut cap = lower.chars();
-                if let Some(first) = cap.next() {
-                    variants.push(first.to_uppercase().chain(cap).collect());
-                }
-            }
-            for v in variants {
+            for v in case_variants(&lower) {
                 let key = v.into_bytes().to_ascii_lowercase();
                 let idx = *index.entry(key.clone()).or_insert_with(|| {
                     keys.push(key);
@@ -485,13 +476,7 @@ mod tests {
         for (w, m) in all.chain(stop.iter().map(|w| (w, None))) {
             let lower = w.to_lowercase();
             let standalone = lower.chars().filter(|c| c.is_alphanumeric()).count() <= 3;
-            let mut variants = vec![lower.clone()];
-            if !lower.is_ascii() {
-                variants.push(lower.to_uppercase());
-                let mut cap = lower.chars();
-                variants.extend(cap.next().map(|f| f.to_uppercase().chain(cap).collect()));
-            }
-            for v in variants {
+            for v in case_variants(&lower) {
                 let i = match meanings.iter().position(|p| p.0 == v) {
                     Some(i) => i,
                     None => {

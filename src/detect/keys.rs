@@ -300,6 +300,22 @@ impl KeyAutomaton {
     }
 }
 
+/// `text` and the case variants the automaton needs besides it: it folds ASCII case only, so
+/// a text with æøå is also matched upper-case and capitalised ("FØDSELSNUMMER",
+/// "Fødselsnummer").
+pub fn case_variants(text: &str) -> Vec<String> {
+    let mut variants = vec![text.to_string()];
+    if !text.is_ascii() {
+        variants.push(text.to_uppercase());
+        let mut chars = text.chars();
+        if let Some(first) = chars.next() {
+            variants.push(first.to_uppercase().chain(chars).collect());
+        }
+        variants.dedup();
+    }
+    variants
+}
+
 /// Nodes of the trie of the keys with `anywhere` (roots not counted): the distinct non-empty
 /// prefixes, ASCII case folded as the automaton's classes fold it.
 fn trie_nodes(keys: &[Key<'_>], anywhere: bool) -> usize {

@@ -19,7 +19,7 @@
 //! alone cost as much as half this walk, and the probes' unpredictable branches ~13 ns a word:
 //! 69 ms against 46 ms for 30 MB of the benchmark tree.
 
-use super::keys::{Key, KeyAutomaton, TooLarge};
+use super::keys::{Key, KeyAutomaton, TooLarge, case_variants};
 use crate::rules::terms::{SUFFIX_MIN_STEM, TermEntry, TermList};
 use std::collections::HashSet;
 
@@ -91,16 +91,11 @@ impl TermMatcher {
             exceptions.push(exc);
             for entry in &list.entries {
                 let idx = terms.len() as u32;
-                let mut variants = vec![entry.text.clone()];
-                // The automaton folds ASCII case; æøå need explicit upper-case variants.
-                if !entry.case && !entry.text.is_ascii() {
-                    variants.push(entry.text.to_uppercase());
-                    let mut c = entry.text.chars();
-                    if let Some(first) = c.next() {
-                        variants.push(first.to_uppercase().chain(c).collect());
-                    }
-                    variants.dedup();
-                }
+                let variants = if entry.case {
+                    vec![entry.text.clone()]
+                } else {
+                    case_variants(&entry.text)
+                };
                 for v in variants {
                     patterns.push(v);
                     pattern_term.push(idx);
