@@ -57,8 +57,6 @@ pub struct Keywords {
     keys: Option<KeyAutomaton>,
     /// Indexed by key.
     meanings: Vec<WordMeaning>,
-    /// The longest key in bytes.
-    longest: usize,
 }
 
 /// A keyword occurrence in a segment.
@@ -126,7 +124,6 @@ impl Keywords {
         Ok(Keywords {
             keys: automaton,
             meanings,
-            longest: keys.iter().map(Vec::len).max().unwrap_or(0),
         })
     }
 
@@ -201,16 +198,8 @@ impl Keywords {
         hi: usize,
         out: &mut Vec<KeywordHit>,
     ) {
-        let part = (hi - lo) / N;
-        let bounds: [(usize, usize); N] = std::array::from_fn(|k| {
-            (
-                lo + k * part,
-                if k + 1 == N { hi } else { lo + (k + 1) * part },
-            )
-        });
-        let lanes = bounds.map(|(s, e)| (s, (e + self.longest).min(hi)));
-        keys.walk_lanes(text, lanes, |k, state, end| {
-            push_keys(keys, state, end, bounds[k], out)
+        keys.walk_parts::<N>(text, (lo, hi), |part, state, end| {
+            push_keys(keys, state, end, part, out)
         });
     }
 }
@@ -221,18 +210,11 @@ fn push_keys(
     keys: &KeyAutomaton,
     state: u32,
     end: usize,
-    (lo, hi): (usize, usize),
+    part: (usize, usize),
     out: &mut Vec<KeywordHit>,
 ) {
-    for &key in keys.keys_at(state) {
-        let start = end - keys.key_len(key);
-        if start >= lo && start < hi {
-            out.push(KeywordHit {
-                start,
-                end,
-                word: key,
-            });
-        }
+    for (word, start) in keys.keys_starting_in(state, end, part) {
+        out.push(KeywordHit { start, end, word });
     }
 }
 

@@ -74,6 +74,8 @@ pub struct KeyAutomaton {
     reports: Vec<Vec<u32>>,
     /// Per key: its length in bytes.
     key_len: Vec<usize>,
+    /// The longest key: how far a lane reads past its part to finish the keys started in it.
+    longest: usize,
 }
 
 /// A key and where its term may start.
@@ -207,6 +209,7 @@ impl KeyAutomaton {
             mask,
             reports,
             key_len: keys.iter().map(|k| k.bytes.len()).collect(),
+            longest: keys.iter().map(|k| k.bytes.len()).max().unwrap_or(0),
         })
     }
 
@@ -235,16 +238,37 @@ impl KeyAutomaton {
         state & MATCH_FLAG != 0
     }
 
+    /// Walks `lo..hi` of `text` cut into `N` parts, all at once, and calls
+    /// `report(part, state, end)` at each reporting state (`end` is just past the byte that
+    /// led to it). Each part's lane starts in the start state and reads on past the part's
+    /// end by the longest key, so every key starting in a part is reported with that part;
+    /// [`KeyAutomaton::keys_starting_in`] keeps those.
+    #[inline(always)]
+    pub fn walk_parts<const N: usize>(
+        &self,
+        text: &[u8],
+        (lo, hi): (usize, usize),
+        mut report: impl FnMut((usize, usize), u32, usize),
+    ) {
+        let size = (hi - lo) / N;
+        let parts: [(usize, usize); N] = std::array::from_fn(|k| {
+            let end = if k + 1 == N { hi } else { lo + (k + 1) * size };
+            (lo + k * size, end)
+        });
+        let lanes = parts.map(|(start, end)| (start, (end + self.longest).min(hi)));
+        self.walk_lanes(text, lanes, |k, state, end| report(parts[k], state, end));
+    }
+
     /// Walks the stretches `lanes[k] = (start, end)` of `text` in one loop, each from the
     /// start state, and calls `report(k, state, end)` at each reporting state reached in
-    /// stretch `k` (`end` is just past the byte that led to it).
+    /// stretch `k`.
     ///
     /// A walk is a chain of dependent table loads; one stretch alone waits for each load,
     /// several interleaved keep the CPU busy. The lanes go in blocks of [`BLOCK`] bytes read
     /// as arrays, so the loop holds no bounds checks: about seven instructions a byte and
     /// lane where there were eleven (criterion terms-only 5.9 -> 4.6 ms on 8 MiB).
     #[inline(always)]
-    pub fn walk_lanes<const N: usize>(
+    fn walk_lanes<const N: usize>(
         &self,
         text: &[u8],
         lanes: [(usize, usize); N],
@@ -284,6 +308,20 @@ impl KeyAutomaton {
                 }
             }
         }
+    }
+
+    /// The keys ending at `end` in reporting state `state` that start inside `part`, with
+    /// their start: what a lane of [`KeyAutomaton::walk_parts`] reports as its own.
+    pub fn keys_starting_in(
+        &self,
+        state: u32,
+        end: usize,
+        (lo, hi): (usize, usize),
+    ) -> impl Iterator<Item = (u32, usize)> + '_ {
+        self.keys_at(state)
+            .iter()
+            .map(move |&key| (key, end - self.key_len[key as usize]))
+            .filter(move |&(_, start)| start >= lo && start < hi)
     }
 
     /// The keys ending at a reporting state.

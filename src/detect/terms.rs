@@ -70,7 +70,6 @@ pub struct TermMatcher {
     key_inside_word: Vec<bool>,
     terms: Vec<CompiledTerm>,
     lists: Vec<Exceptions>,
-    max_len: usize,
 }
 
 impl TermMatcher {
@@ -129,7 +128,6 @@ impl TermMatcher {
                 .map_or(0, u8::to_ascii_lowercase);
             key_patterns[k].push((next, pi as u32));
         }
-        let max_len = keys.iter().map(Vec::len).max().unwrap_or(0);
         let key_inside_word: Vec<bool> = key_patterns
             .iter()
             .map(|ps| {
@@ -154,7 +152,6 @@ impl TermMatcher {
             key_patterns,
             terms,
             lists: exceptions,
-            max_len,
         }))
     }
 
@@ -194,18 +191,13 @@ impl TermMatcher {
         }
     }
 
-    /// Walks the key automaton over `N` stretches of `text` at once. Lane `k` reports matches
-    /// that start in its stretch and reads past its end by the longest key to finish them. A
-    /// lane starts as if at a word start; `on_match` rejects what is not.
+    /// Walks the key automaton over `text` cut into `N` parts. A lane starts as if at a word
+    /// start; `on_match` rejects what is not.
     fn walk<const N: usize>(&self, text: &[u8], out: &mut Vec<TermHit>) {
-        let n = text.len();
-        let part = n / N;
-        let bounds: [(usize, usize); N] =
-            std::array::from_fn(|k| (k * part, if k + 1 == N { n } else { (k + 1) * part }));
-        let lanes = bounds.map(|(lo, hi)| (lo, (hi + self.max_len).min(n)));
-        self.keys.walk_lanes(text, lanes, |k, state, end| {
-            self.on_match(text, state, end, bounds[k], out)
-        });
+        self.keys
+            .walk_parts::<N>(text, (0, text.len()), |part, state, end| {
+                self.on_match(text, state, end, part, out)
+            });
     }
 
     #[inline(never)]
@@ -214,15 +206,11 @@ impl TermMatcher {
         text: &[u8],
         state: u32,
         end: usize,
-        lane: (usize, usize),
+        part: (usize, usize),
         out: &mut Vec<TermHit>,
     ) {
-        for &kid in self.keys.keys_at(state) {
-            let klen = self.keys.key_len(kid);
-            let start = end - klen;
-            if start < lane.0 || start >= lane.1 {
-                continue;
-            }
+        for (kid, start) in self.keys.keys_starting_in(state, end, part) {
+            let klen = end - start;
             // A lane's first byte counts as a word start for the automaton; the real test.
             if start > 0
                 && text[start - 1].is_ascii_alphabetic()
