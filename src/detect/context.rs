@@ -108,7 +108,7 @@ impl Keywords {
         for w in stop_words {
             add(w, None);
         }
-        keys.retain(|k| !k.is_empty());
+        // Key ids are meaning indices; the automaton skips an empty key, keeping the ids.
         let automaton = if keys.is_empty() {
             None
         } else {
@@ -383,6 +383,17 @@ mod tests {
         out.iter()
             .map(|h| text[h.start..h.end].to_string())
             .collect()
+    }
+
+    /// Key ids index the meanings: an empty word (which packs reject, but the API takes)
+    /// must not shift them.
+    #[test]
+    fn empty_words_match_nothing_and_shift_nothing() {
+        let kw = Keywords::build(&[("".into(), 0, false), ("fnr".into(), 1, false)], &[]).unwrap();
+        let mut found = Vec::new();
+        kw.find_all(b"fnr: 1", &mut found);
+        assert_eq!(found.len(), 1);
+        assert_eq!(kw.meaning(found[0].word).positive, [1]);
     }
 
     #[test]
