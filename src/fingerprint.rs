@@ -133,21 +133,21 @@ pub fn normalise_path(path: &str) -> String {
     normalised(path).into_owned()
 }
 
-/// [`normalise_path`] without an allocation when the path needs no change.
+/// [`normalise_path`] without an allocation when the path needs no change (every finding is
+/// fingerprinted).
 fn normalised(path: &str) -> Cow<'_, str> {
-    let mut p = Cow::Borrowed(path);
     if path.contains('\\') {
-        p = Cow::Owned(path.replace('\\', "/"));
+        Cow::Owned(without_dot_slash(&path.replace('\\', "/")).to_string())
+    } else {
+        Cow::Borrowed(without_dot_slash(path))
     }
-    let mut s: &str = &p;
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
+}
+
+fn without_dot_slash(mut path: &str) -> &str {
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest;
     }
-    match p {
-        // Every finding is fingerprinted: no allocation for the common path.
-        Cow::Borrowed(b) => Cow::Borrowed(&b[b.len() - s.len()..]),
-        Cow::Owned(_) => Cow::Owned(s.to_string()),
-    }
+    path
 }
 
 pub fn hex(bytes: &[u8]) -> String {
