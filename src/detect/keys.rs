@@ -214,18 +214,18 @@ impl KeyAutomaton {
     }
 
     /// The state at the start of a text (a word may start there).
-    pub fn start(&self) -> u32 {
+    fn start(&self) -> u32 {
         (BOTH_ROOTS * self.stride) as u32
     }
 
-    #[inline(always)]
-    pub fn next(&self, state: u32, byte: u8) -> u32 {
+    #[cfg(test)]
+    fn next(&self, state: u32, byte: u8) -> u32 {
         self.stepper().next(state, byte)
     }
 
     /// The transition function with the table's length in view of the optimiser.
     #[inline(always)]
-    pub fn stepper(&self) -> Stepper<'_> {
+    fn stepper(&self) -> Stepper<'_> {
         Stepper {
             table: &self.table[..=self.mask as usize],
             mask: self.mask,
@@ -234,7 +234,7 @@ impl KeyAutomaton {
     }
 
     #[inline(always)]
-    pub fn reports(state: u32) -> bool {
+    fn reports(state: u32) -> bool {
         state & MATCH_FLAG != 0
     }
 
@@ -325,12 +325,8 @@ impl KeyAutomaton {
     }
 
     /// The keys ending at a reporting state.
-    pub fn keys_at(&self, state: u32) -> &[u32] {
+    fn keys_at(&self, state: u32) -> &[u32] {
         &self.reports[(state & !MATCH_FLAG) as usize / self.stride]
-    }
-
-    pub fn key_len(&self, key: u32) -> usize {
-        self.key_len[key as usize]
     }
 
     pub fn memory_usage(&self) -> usize {
@@ -385,7 +381,7 @@ fn trie_nodes(keys: &[Key<'_>], anywhere: bool) -> usize {
 /// One step of the automaton. Held for a whole walk: `table.len() == mask + 1` is checked
 /// once, so `index & mask` needs no bounds check per byte.
 #[derive(Clone, Copy)]
-pub struct Stepper<'a> {
+struct Stepper<'a> {
     table: &'a [u32],
     mask: u32,
     classes: &'a [u8; 256],
@@ -393,7 +389,7 @@ pub struct Stepper<'a> {
 
 impl Stepper<'_> {
     #[inline(always)]
-    pub fn next(self, state: u32, byte: u8) -> u32 {
+    fn next(self, state: u32, byte: u8) -> u32 {
         // A state below the flag plus a class stays below 2^32, and the mask (< 2^31) drops
         // the flag.
         let at = state.wrapping_add(self.classes[byte as usize] as u32) & self.mask;
@@ -413,7 +409,7 @@ mod tests {
             s = a.next(s, b);
             if KeyAutomaton::reports(s) {
                 for &k in a.keys_at(s) {
-                    out.push((i + 1 - a.key_len(k), k));
+                    out.push((i + 1 - a.key_len[k as usize], k));
                 }
             }
         }
