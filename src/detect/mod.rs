@@ -189,6 +189,8 @@ struct Scratch {
     term_hits: Vec<TermHit>,
     /// Columns of the current segment's candidates (delimited text).
     column: ColumnCursor,
+    /// A candidate's window with ASCII folded to lower case ([`Keywords::may_confirm`]).
+    folded: Vec<u8>,
 }
 
 /// Whether keywords near a candidate support or contradict a rule: the distance to the nearest
@@ -344,6 +346,10 @@ impl Detector {
             // record may look at this one's keywords (`support`).
             scratch.ranges.clear();
             let alone = segs.len() == 1;
+            if alone && seg.label.is_none() && seg.columns.is_none() {
+                // Only the window can confirm: drop what it cannot before walking it.
+                cands.retain(|c| self.may_be_reported(seg, c, &mut scratch.folded));
+            }
             for c in cands.iter().filter(|c| !alone || self.uses_keywords(c)) {
                 let (lo, hi) = context::window(seg.text, c.start, c.end, seg.window);
                 match scratch.ranges.last_mut() {
@@ -570,6 +576,24 @@ impl Detector {
             note: Text::join(&notes),
             normalized: it.normalized.clone(),
         })
+    }
+
+    /// False if every reading of `cand` needs a keyword and none of theirs is in its window
+    /// ([`Keywords::may_confirm`]), so that [`Detector::resolve`] would drop it. Only for a
+    /// segment whose window is its only context: no label, column headers or other cells.
+    fn may_be_reported(&self, seg: &Segment<'_>, cand: &Candidate, folded: &mut Vec<u8>) -> bool {
+        let rules = &self.c.rules.rules;
+        let needs_keyword = |it: &Interp| it.require_keyword || rules[it.rule].require_keyword;
+        if !cand.interps.iter().all(needs_keyword) {
+            return true;
+        }
+        let (lo, hi) = context::window(seg.text, cand.start, cand.end, seg.window);
+        folded.clear();
+        folded.extend_from_slice(&seg.text[lo..hi]);
+        folded.make_ascii_lowercase();
+        cand.interps
+            .iter()
+            .any(|it| self.c.keywords.may_confirm(it.rule, folded))
     }
 
     /// True if some reading of `cand` belongs to a rule whose hits keywords can change.
