@@ -513,7 +513,9 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             io_error = Some(e);
         }
         progress.inc(1);
-        progress.set_message(format!("{} funn", summary.findings));
+        if !progress.is_hidden() {
+            progress.set_message(format!("{} funn", summary.findings));
+        }
     };
 
     if plan.stdin {

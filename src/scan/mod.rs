@@ -95,7 +95,13 @@ impl Summary {
             self.findings += 1;
             *self.by_severity.entry(f.severity).or_default() += 1;
             *self.by_category.entry(f.category).or_default() += 1;
-            *self.by_rule.entry(f.rule.clone()).or_default() += 1;
+            // Not `entry`: it takes an owned key, a copy of the id per finding.
+            match self.by_rule.get_mut(&f.rule) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_rule.insert(f.rule.clone(), 1);
+                }
+            }
         }
         self.not_examined += r.not_examined.len() as u64;
     }
