@@ -528,23 +528,25 @@ impl Detector {
         cand: &Candidate,
         scratch: &mut Scratch,
     ) -> Option<Hit> {
-        let supports: Vec<Support> = cand
-            .interps
-            .iter()
-            .map(|it| self.support(segs, si, cand, it.rule, scratch))
-            .collect();
         let rules = &self.c.rules.rules;
         let needs_keyword = |k: usize| {
             cand.interps[k].require_keyword || rules[cand.interps[k].rule].require_keyword
         };
         // The nearest keyword decides between interpretations (fødselsnummer or account?);
         // with none, the first listed wins, which is the person number.
-        let chosen = (0..cand.interps.len())
-            .filter(|&k| supports[k].positive.is_some())
-            .min_by_key(|&k| supports[k].positive)
-            .or_else(|| (0..cand.interps.len()).find(|&k| !needs_keyword(k)))?;
+        let mut nearest: Option<(usize, Support)> = None;
+        let mut first_free: Option<(usize, Support)> = None;
+        for (k, it) in cand.interps.iter().enumerate() {
+            let sup = self.support(segs, si, cand, it.rule, scratch);
+            if sup.positive.is_some() && nearest.is_none_or(|(_, n)| sup.positive < n.positive) {
+                nearest = Some((k, sup));
+            }
+            if first_free.is_none() && !needs_keyword(k) {
+                first_free = Some((k, sup));
+            }
+        }
+        let (chosen, sup) = nearest.or(first_free)?;
         let it = &cand.interps[chosen];
-        let sup = supports[chosen];
         if needs_keyword(chosen) && !sup.confirmed() {
             return None;
         }
