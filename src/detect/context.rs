@@ -57,8 +57,12 @@ pub struct Keywords {
     keys: Option<KeyAutomaton>,
     /// Indexed by key.
     meanings: Vec<WordMeaning>,
+    /// The keys as the automaton was built from them, for [`Keywords::confirmers`].
+    keys_folded: Vec<Vec<u8>>,
     /// Per rule (by index), the literals of its positive keys: [`Keywords::may_confirm`].
-    confirmers: Vec<Vec<Literal>>,
+    /// Built on first use: few rules ever need them, and building them all was a tenth of
+    /// compiling the rules.
+    confirmers: Vec<std::sync::OnceLock<Vec<Literal>>>,
 }
 
 /// A positive keyword as an exact string to search a folded window for.
@@ -135,12 +139,11 @@ impl Keywords {
             .map(|&(_, rule, _)| rule + 1)
             .max()
             .unwrap_or(0);
-        let confirmers = (0..rules)
-            .map(|rule| confirmers_of(rule, &keys, &meanings))
-            .collect();
+        let confirmers = (0..rules).map(|_| std::sync::OnceLock::new()).collect();
         Ok(Keywords {
             keys: automaton,
             meanings,
+            keys_folded: keys,
             confirmers,
         })
     }
@@ -158,6 +161,8 @@ impl Keywords {
         let Some(literals) = self.confirmers.get(rule) else {
             return false;
         };
+        let literals =
+            literals.get_or_init(|| confirmers_of(rule, &self.keys_folded, &self.meanings));
         literals.iter().any(|l| {
             l.finder.find_iter(folded).any(|start| {
                 let end = start + l.finder.needle().len();
