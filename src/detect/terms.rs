@@ -10,8 +10,8 @@
 //! The key automaton ([`super::keys`]) reports a key only where its term may start, which
 //! keeps its hot states in the cache (18 ms against 45 ms for an Aho-Corasick DFA over 43 MB
 //! of the benchmark tree, with a tenth of the reports). Each step is still one dependent table
-//! load, so six independent stretches of the text are walked in one loop to let the CPU
-//! overlap them. Every key occurrence is reported (overlapping semantics) so that a failing
+//! load, so [`LANES`] independent stretches of the text are walked in one loop to let the
+//! CPU overlap them. Every key occurrence is reported (overlapping semantics) so that a failing
 //! short match never hides a longer one.
 //!
 //! Tried and measured slower: looking terms up per word (a SWAR pass finds words, hash tables
@@ -25,6 +25,8 @@ use std::collections::HashSet;
 
 /// Texts shorter than this are walked in one lane (setting up lanes costs more).
 const LANE_MIN: usize = 4096;
+/// Stretches walked at once.
+const LANES: usize = 6;
 /// Most characters scanned to find the start or end of a word.
 const MAX_WORD: usize = 64;
 
@@ -167,17 +169,21 @@ impl TermMatcher {
     pub fn find(&self, text: &[u8], out: &mut Vec<TermHit>) {
         out.clear();
         if text.len() >= LANE_MIN {
-            self.walk::<6>(text, out);
+            self.walk::<LANES>(text, out);
         } else {
             self.walk::<1>(text, out);
         }
         if out.len() > 1 {
-            // Longest span first at each start, then the longest term.
+            // Longest span first at each start, then the longest term, then one that must
+            // match case ("KONFIDENSIELT" as a marking), then list order: a total order, so
+            // that the term kept does not depend on the order the lanes reported them in.
             out.sort_unstable_by(|a, b| {
                 a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then_with(|| {
-                    let la = self.terms[a.term as usize].entry.text.len();
-                    let lb = self.terms[b.term as usize].entry.text.len();
-                    lb.cmp(&la)
+                    let ea = &self.terms[a.term as usize].entry;
+                    let eb = &self.terms[b.term as usize].entry;
+                    (eb.text.len(), eb.case)
+                        .cmp(&(ea.text.len(), ea.case))
+                        .then(a.term.cmp(&b.term))
                 })
             });
             let mut kept_end = 0;
@@ -523,7 +529,7 @@ mod tests {
     }
 
     /// The shipped term lists on text made of their terms (in three cases), compounds,
-    /// endings, punctuation, æøå and no-break spaces: one lane and six lanes report exactly
+    /// endings, punctuation, æøå and no-break spaces: one lane and [`LANES`] report exactly
     /// what comparing every pattern everywhere reports.
     #[test]
     fn walk_meets_the_definition_on_the_shipped_lists() {
@@ -580,11 +586,11 @@ mod tests {
                 }
             }
             let want = every_pattern_everywhere(&m, text.as_bytes());
-            for lanes in [1, 6] {
+            for lanes in [1, LANES] {
                 let mut got = Vec::new();
                 match lanes {
                     1 => m.walk::<1>(text.as_bytes(), &mut got),
-                    _ => m.walk::<6>(text.as_bytes(), &mut got),
+                    _ => m.walk::<LANES>(text.as_bytes(), &mut got),
                 }
                 got.sort_by_key(|h| (h.start, h.end, h.term));
                 assert_eq!(got, want, "{lanes} lanes");
@@ -592,6 +598,26 @@ mod tests {
             reported += want.len();
         }
         assert!(reported > 100, "the text holds terms: {reported}");
+    }
+
+    /// Two terms over the same span: the one that must match case wins wherever the text
+    /// falls in the lanes (the lanes' report order once decided it).
+    #[test]
+    fn a_case_term_wins_a_tie_in_any_lane() {
+        let m = matcher("konfidensielt\nKONFIDENSIELT | case\n");
+        let case_term = m.terms.iter().position(|t| t.entry.case).unwrap() as u32;
+        for len in [100, LANE_MIN * 2] {
+            for at in (0..len - 20).step_by(97) {
+                let mut text = vec![b'x'; len];
+                text[at] = b' ';
+                text[at + 1..at + 14].copy_from_slice(b"KONFIDENSIELT");
+                text[at + 14] = b' ';
+                let mut hits = Vec::new();
+                m.find(&text, &mut hits);
+                let terms: Vec<u32> = hits.iter().map(|h| h.term).collect();
+                assert_eq!(terms, [case_term], "{len} {at}");
+            }
+        }
     }
 
     /// Lanes must find exactly what one lane finds, including matches on lane boundaries.
@@ -602,13 +628,13 @@ mod tests {
         for i in 0..3000 {
             text.push_str(["depresjon ", "lungekreft ", "x ", "angsten. ", "ord "][i % 5]);
         }
-        let mut six = Vec::new();
-        m.walk::<6>(text.as_bytes(), &mut six);
+        let mut many = Vec::new();
+        m.walk::<LANES>(text.as_bytes(), &mut many);
         let mut one = Vec::new();
         m.walk::<1>(text.as_bytes(), &mut one);
-        six.sort_by_key(|h| (h.start, h.end, h.term));
+        many.sort_by_key(|h| (h.start, h.end, h.term));
         one.sort_by_key(|h| (h.start, h.end, h.term));
-        assert_eq!(six, one);
+        assert_eq!(many, one);
         assert_eq!(one.len(), 3 * 600);
         assert!(text.len() > LANE_MIN);
     }
