@@ -529,9 +529,6 @@ impl Detector {
         scratch: &mut Scratch,
     ) -> Option<Hit> {
         let rules = &self.c.rules.rules;
-        let needs_keyword = |k: usize| {
-            cand.interps[k].require_keyword || rules[cand.interps[k].rule].require_keyword
-        };
         // The nearest keyword decides between interpretations (fødselsnummer or account?);
         // with none, the first listed wins, which is the person number.
         let mut nearest: Option<(usize, Support)> = None;
@@ -541,13 +538,13 @@ impl Detector {
             if sup.positive.is_some() && nearest.is_none_or(|(_, n)| sup.positive < n.positive) {
                 nearest = Some((k, sup));
             }
-            if first_free.is_none() && !needs_keyword(k) {
+            if first_free.is_none() && !self.needs_keyword(it) {
                 first_free = Some((k, sup));
             }
         }
         let (chosen, sup) = nearest.or(first_free)?;
         let it = &cand.interps[chosen];
-        if needs_keyword(chosen) && !sup.confirmed() {
+        if self.needs_keyword(it) && !sup.confirmed() {
             return None;
         }
         let mut confidence = if sup.confirmed() {
@@ -584,9 +581,7 @@ impl Detector {
     /// ([`Keywords::may_confirm`]), so that [`Detector::resolve`] would drop it. Only for a
     /// segment whose window is its only context: no label, column headers or other cells.
     fn may_be_reported(&self, seg: &Segment<'_>, cand: &Candidate, folded: &mut Vec<u8>) -> bool {
-        let rules = &self.c.rules.rules;
-        let needs_keyword = |it: &Interp| it.require_keyword || rules[it.rule].require_keyword;
-        if !cand.interps.iter().all(needs_keyword) {
+        if !cand.interps.iter().all(|it| self.needs_keyword(it)) {
             return true;
         }
         let (lo, hi) = context::window(seg.text, cand.start, cand.end, seg.window);
@@ -596,6 +591,12 @@ impl Detector {
         cand.interps
             .iter()
             .any(|it| self.c.keywords.may_confirm(it.rule, folded))
+    }
+
+    /// True if the reading is reported only with a keyword near: by its own nature (an
+    /// account number not written `BBBB.CC.AAAAK`) or by its rule's.
+    fn needs_keyword(&self, it: &Interp) -> bool {
+        it.require_keyword || self.c.rules.rules[it.rule].require_keyword
     }
 
     /// True if some reading of `cand` belongs to a rule whose hits keywords can change.
