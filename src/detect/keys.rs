@@ -382,21 +382,18 @@ impl Default for Trie {
 impl Trie {
     /// The child of `node` on `class`, added if new.
     fn child(&mut self, node: usize, class: u8) -> usize {
-        if let Some(row) = self.root_child.get(node)
-            && row[class as usize] != NONE
-        {
-            return row[class as usize] as usize;
-        }
-        let mut c = if node < self.root_child.len() {
-            NONE
-        } else {
-            self.first_child[node]
-        };
-        while c != NONE {
-            if self.class[c as usize] == class {
-                return c as usize;
+        let found = match self.root_child.get(node) {
+            Some(row) => row[class as usize],
+            None => {
+                let mut c = self.first_child[node];
+                while c != NONE && self.class[c as usize] != class {
+                    c = self.next_sibling[c as usize];
+                }
+                c
             }
-            c = self.next_sibling[c as usize];
+        };
+        if found != NONE {
+            return found as usize;
         }
         let new = self.class.len();
         if let Some(row) = self.root_child.get_mut(node) {
