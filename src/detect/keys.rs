@@ -333,10 +333,6 @@ impl KeyAutomaton {
     fn keys_at(&self, state: u32) -> &[u32] {
         &self.reports[(state & !MATCH_FLAG) as usize / self.stride]
     }
-
-    pub fn memory_usage(&self) -> usize {
-        self.table.len() * 4 + self.reports.iter().map(|r| r.len() * 4 + 24).sum::<usize>()
-    }
 }
 
 /// `text` and the case variants the automaton needs besides it: it folds ASCII case only, so

@@ -158,10 +158,6 @@ impl TermMatcher {
         }))
     }
 
-    pub fn memory_usage(&self) -> usize {
-        self.keys.memory_usage()
-    }
-
     pub fn terms(&self) -> &[CompiledTerm] {
         &self.terms
     }
