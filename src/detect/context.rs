@@ -596,6 +596,21 @@ mod tests {
         out
     }
 
+    /// Keyword lists `(word, rule, negative)` over a small alphabet that makes keywords
+    /// overlap, hide one another and differ in æøå case: one to eleven words, none empty, of
+    /// three rules.
+    fn keyword_lists() -> impl proptest::strategy::Strategy<Value = Vec<(String, usize, bool)>> {
+        proptest::collection::vec(
+            ("(a|b|ab|ba|ø|Ø|\\.| ){1,5}", 0usize..3, proptest::bool::ANY),
+            1..12,
+        )
+    }
+
+    /// Stop words over the same alphabet, long enough to hide keywords.
+    fn stop_word_lists() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+        proptest::collection::vec("(a|b|ø|\\.){2,6}", 0..3)
+    }
+
     proptest::proptest! {
         /// Keywords in ranges of any length and number (one lane, three or six per range),
         /// with gaps between them, and in a whole text are what the leftmost-longest
@@ -603,14 +618,11 @@ mod tests {
         /// variants and short words glued to letters.
         #[test]
         fn keywords_match_the_aho_corasick_definition(
-            words in proptest::collection::vec(
-                ("(a|b|ab|ba|ø|Ø|\\.| ){1,5}", 0usize..3, proptest::bool::ANY), 1..12),
-            stop in proptest::collection::vec("(a|b|ø|\\.){2,6}", 0..3),
+            words in keyword_lists(),
+            stop in stop_word_lists(),
             text in "(a|B|b|ø|Ø|æ|\\.| |x){0,5000}",
             cuts in proptest::collection::vec(0.0f64..1.0, 0..16),
         ) {
-            let words: Vec<(String, usize, bool)> =
-                words.into_iter().filter(|w| !w.0.is_empty()).collect();
             let text = text.as_bytes();
             let mut cuts: Vec<usize> =
                 cuts.into_iter().map(|c| (c * text.len() as f64) as usize).collect();
@@ -653,13 +665,10 @@ mod tests {
         /// positive keyword `find_all` keeps, `may_confirm` sees in the folded text.
         #[test]
         fn may_confirm_misses_no_keyword(
-            words in proptest::collection::vec(
-                ("(a|b|ab|ba|ø|Ø|\\.| ){1,5}", 0usize..3, proptest::bool::ANY), 1..12),
-            stop in proptest::collection::vec("(a|b|ø|\\.){2,6}", 0..3),
+            words in keyword_lists(),
+            stop in stop_word_lists(),
             text in "(a|B|b|ø|Ø|æ|\\.| |x|1){0,300}",
         ) {
-            let words: Vec<(String, usize, bool)> =
-                words.into_iter().filter(|w| !w.0.is_empty()).collect();
             let kw = Keywords::build(&words, &stop).unwrap();
             let mut found = Vec::new();
             kw.find_all(text.as_bytes(), &mut found);
