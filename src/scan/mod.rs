@@ -463,10 +463,7 @@ pub fn run(
     walk::walk(opts, || {
         let mut scanner = scanner.clone();
         let mut bufs = Buffers::default();
-        let mut outbox = Outbox {
-            consume: &consume,
-            pending: Vec::new(),
-        };
+        let mut outbox = Outbox::new(&consume);
         Box::new(move |entry| {
             let result = match entry {
                 Entry::File { path, follow, .. } => {
@@ -504,7 +501,14 @@ struct Outbox<'a, 'c> {
     pending: Vec<FileResult>,
 }
 
-impl Outbox<'_, '_> {
+impl<'a, 'c> Outbox<'a, 'c> {
+    fn new(consume: &'a Consume<'c>) -> Outbox<'a, 'c> {
+        Outbox {
+            consume,
+            pending: Vec::new(),
+        }
+    }
+
     /// Results held back before a worker waits for the lock after all: they are small (the
     /// findings, not the text), but a stalled output must not make them pile up unbounded.
     const MAX_PENDING: usize = 64;
@@ -527,7 +531,7 @@ impl Outbox<'_, '_> {
     }
 
     fn flush(
-        mut consume: std::sync::MutexGuard<'_, &mut (dyn FnMut(FileResult) + Send)>,
+        mut consume: std::sync::MutexGuard<'_, &'c mut (dyn FnMut(FileResult) + Send)>,
         pending: &mut Vec<FileResult>,
     ) {
         for r in pending.drain(..) {
@@ -581,10 +585,7 @@ mod tests {
         let mut record = |r: FileResult| seen.push(r.path);
         let consume: Consume<'_> = std::sync::Mutex::new(&mut record);
         let result = |p: &str| FileResult::new(p.to_string(), FileStatus::Scanned);
-        let mut outbox = Outbox {
-            consume: &consume,
-            pending: Vec::new(),
-        };
+        let mut outbox = Outbox::new(&consume);
         let held = consume.lock().unwrap();
         outbox.deliver(result("a"));
         outbox.deliver(result("b"));
@@ -611,10 +612,7 @@ mod tests {
         std::thread::scope(|s| {
             let held = consume.lock().unwrap();
             let worker = s.spawn(|| {
-                let mut outbox = Outbox {
-                    consume: &consume,
-                    pending: Vec::new(),
-                };
+                let mut outbox = Outbox::new(&consume);
                 for i in 0..Outbox::MAX_PENDING {
                     outbox.deliver(FileResult::new(i.to_string(), FileStatus::Scanned));
                 }
