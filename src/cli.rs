@@ -3,6 +3,7 @@
 //! in one place ([`ExitCode`]).
 
 use crate::baseline::Recorder;
+use crate::detect::Detector;
 use crate::extract::Limits;
 use crate::model::{Lang, Severity};
 use crate::plan::Plan;
@@ -13,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Exit codes. Stable: CI jobs depend on them.
@@ -446,22 +448,28 @@ fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
 fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let mut plan = Plan::resolve(&args)?;
-    let mut detector =
-        crate::detect::Detector::new(std::mem::take(&mut plan.rules)).context("compiling rules")?;
-    let rules = detector.shared_rules();
-    if !args.health_codes.is_empty() {
+    let rules = Arc::new(std::mem::take(&mut plan.rules));
+    let codes = if args.health_codes.is_empty() {
+        None
+    } else {
         let paths: Vec<&Path> = args.health_codes.iter().map(PathBuf::as_path).collect();
-        let table = crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?;
-        detector = detector.with_codes(table);
-    }
+        Some(crate::rules::codes::CodeTable::load(&paths).map_err(anyhow::Error::msg)?)
+    };
     let mut limits = Limits::from_options(args.max_depth, args.max_decompressed, args.chunk_size);
     limits.max_findings = args.max_findings.max(1);
     if let Some(t) = args.parser_timeout {
         limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
     }
     limits.file_timeout = plan.file_timeout;
-    let mut scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
-    scanner.chunk_helper = crate::walk::thread_count(args.threads) > 1;
+    let mut build_scanner = Some(|| -> Result<Scanner> {
+        let mut detector = Detector::from_shared(Arc::clone(&rules)).context("compiling rules")?;
+        if let Some(codes) = codes {
+            detector = detector.with_codes(codes);
+        }
+        let mut scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
+        scanner.chunk_helper = crate::walk::thread_count(args.threads) > 1;
+        Ok(scanner)
+    });
 
     let to_stdout = args.output.is_none();
     if plan.format == Format::Html && to_stdout && std::io::stdout().is_terminal() {
@@ -481,7 +489,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         }
     };
     let ctx = ReportContext {
-        rules,
+        rules: Arc::clone(&rules),
         lang: args.lang,
         color,
         reveal: args.reveal,
@@ -518,21 +526,47 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         }
     };
 
+    let ready = scan::Ready::new();
+    let mut compile = || -> Result<()> {
+        match build_scanner.take().map(|build| build()) {
+            Some(Ok(scanner)) => {
+                let _ = ready.set(Some(scanner));
+                Ok(())
+            }
+            Some(Err(e)) => {
+                let _ = ready.set(None);
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    };
     if plan.stdin {
-        let mut s = scanner.clone();
-        let stdin = std::io::stdin();
-        let result = scan::guarded("-", &mut Default::default(), |bufs| {
-            s.scan_reader(stdin.lock(), "-", bufs)
-        });
-        consume(result);
+        compile()?;
+        if let Some(Some(scanner)) = ready.get() {
+            let mut s = scanner.clone();
+            let stdin = std::io::stdin();
+            let result = scan::guarded("-", &mut Default::default(), |bufs| {
+                s.scan_reader(stdin.lock(), "-", bufs)
+            });
+            consume(result);
+        }
     }
-    if let Some(opts) = &plan.walk {
-        scan::run(opts, &scanner, &mut consume).context("walking the paths")?;
-    }
+    std::thread::scope(|s| -> Result<()> {
+        // The walk starts while the rules compile (see `scan::Ready`).
+        let walker = plan
+            .walk
+            .as_ref()
+            .map(|opts| s.spawn(|| scan::run(opts, &ready, &mut consume)));
+        let compiled = compile();
+        let walked = walker.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        compiled?;
+        walked.transpose().context("walking the paths")?;
+        Ok(())
+    })?;
     // The process ends next: freeing the compiled rules one allocation at a time (the term
     // automaton's per-state lists, thousands of terms) took 0.8 ms, the kernel frees it all
     // at once.
-    std::mem::forget(scanner);
+    std::mem::forget(ready);
     progress.finish_and_clear();
     summary.elapsed = started.elapsed();
     if let Some(e) = io_error {

@@ -15,6 +15,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{Match, WalkBuilder, WalkState};
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -80,10 +81,11 @@ pub fn thread_count(threads: usize) -> usize {
 }
 
 /// Walks the tree in parallel. `make_visitor` is called once per walker thread; the visitor
-/// it returns is called for every entry on that thread.
+/// it returns is called for every entry on that thread, and stops the whole walk by returning
+/// `Break`.
 pub fn walk<'s, F>(opts: &WalkOptions, make_visitor: F) -> Result<(), ignore::Error>
 where
-    F: Fn() -> Box<dyn FnMut(Entry) + Send + 's> + Sync,
+    F: Fn() -> Box<dyn FnMut(Entry) -> ControlFlow<()> + Send + 's> + Sync,
 {
     let mut paths = opts.paths.iter();
     let first = paths.next().cloned().unwrap_or_else(|| PathBuf::from("."));
@@ -124,7 +126,7 @@ where
     b.build_parallel().run(|| {
         let mut visit = make_visitor();
         Box::new(move |result| {
-            match result {
+            let flow = match result {
                 Ok(entry) => {
                     if entry.depth() == 0
                         && explicit.is_some_and(|f| f.excluded(entry.path()))
@@ -132,8 +134,9 @@ where
                     {
                         return WalkState::Continue;
                     }
-                    if let Some(e) = classify(&entry, max, follow_links) {
-                        visit(e);
+                    match classify(&entry, max, follow_links) {
+                        Some(e) => visit(e),
+                        None => ControlFlow::Continue(()),
                     }
                 }
                 Err(err) => {
@@ -141,10 +144,13 @@ where
                     visit(Entry::NotExamined {
                         path,
                         reason: error_reason(&err),
-                    });
+                    })
                 }
+            };
+            match flow {
+                ControlFlow::Continue(()) => WalkState::Continue,
+                ControlFlow::Break(()) => WalkState::Quit,
             }
-            WalkState::Continue
         })
     });
     Ok(())
@@ -382,6 +388,7 @@ mod tests {
                     Entry::Symlink { path } => format!("L {}", path.display()),
                 };
                 out.lock().unwrap().push(s);
+                ControlFlow::Continue(())
             })
         })
         .unwrap();

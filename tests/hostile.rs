@@ -705,7 +705,10 @@ fn files_that_change_between_walk_and_scan() {
         },
         || {
             let entries = &entries;
-            Box::new(move |e| entries.lock().unwrap().push(e))
+            Box::new(move |e| {
+                entries.lock().unwrap().push(e);
+                std::ops::ControlFlow::Continue(())
+            })
         },
     )
     .unwrap();

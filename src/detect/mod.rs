@@ -235,6 +235,11 @@ pub enum CompileError {
 
 impl Detector {
     pub fn new(rules: RuleSet) -> Result<Detector, CompileError> {
+        Self::from_shared(Arc::new(rules))
+    }
+
+    /// Compiles rules that the reports share (they print the rules' titles).
+    pub fn from_shared(rules: Arc<RuleSet>) -> Result<Detector, CompileError> {
         let mut by_validator = [None; Validator::ALL.len()];
         let mut words = Vec::new();
         let mut pattern_src = Vec::new();
@@ -272,7 +277,7 @@ impl Detector {
             terms,
             combination,
             codes: None,
-            rules: Arc::new(rules),
+            rules,
             by_validator,
             keywords,
             pattern_set,
@@ -298,11 +303,6 @@ impl Detector {
 
     pub fn rules(&self) -> &RuleSet {
         &self.c.rules
-    }
-
-    /// The rules, to share with reports.
-    pub fn shared_rules(&self) -> Arc<RuleSet> {
-        Arc::clone(&self.c.rules)
     }
 
     /// The rule index a validator reports under, if that rule is loaded.

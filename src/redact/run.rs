@@ -522,6 +522,7 @@ pub fn command(args: RedactArgs) -> Result<ExitCode> {
                         ),
                     };
                     let _ = tx.send(entry);
+                    std::ops::ControlFlow::Continue(())
                 })
             })
         });

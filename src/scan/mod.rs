@@ -17,6 +17,7 @@ use crate::model::{Category, Finding, Location, NotExamined, Severity};
 use crate::walk::{self, Entry, WalkOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Duration;
 
@@ -446,9 +447,16 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// The scanner of a run, set once the rules are compiled; `None` if compiling failed.
+///
+/// The walk starts before the rules are compiled and each worker waits for the scanner at its
+/// first file: the workers start, read the first folders and sleep out the walker's
+/// first idle millisecond meanwhile, which took 1.3 ms off 150 ms on the benchmark tree.
+pub type Ready = std::sync::OnceLock<Option<Scanner>>;
+
 /// Runs a scan of the walk options' paths on worker threads, calling `consume` for each file
 /// as it completes, on the worker that scanned it, one call at a time. Returns when every file
-/// is done.
+/// is done, or at once if `ready` is set to `None`.
 ///
 /// The workers take turns at `consume` under a lock rather than send results to a reporting
 /// thread (as ripgrep's workers print under a lock): a third thread on two cores woke for
@@ -456,15 +464,19 @@ pub fn display_path(p: &Path) -> String {
 /// calls on the 2,335 files of the benchmark tree.
 pub fn run(
     opts: &WalkOptions,
-    scanner: &Scanner,
+    ready: &Ready,
     consume: &mut (dyn FnMut(FileResult) + Send),
 ) -> Result<(), ignore::Error> {
     let consume = std::sync::Mutex::new(consume);
     walk::walk(opts, || {
-        let mut scanner = scanner.clone();
+        let mut own: Option<Scanner> = None;
         let mut bufs = Buffers::default();
         let mut outbox = Outbox::new(&consume);
         Box::new(move |entry| {
+            let Some(shared) = ready.wait() else {
+                return ControlFlow::Break(());
+            };
+            let scanner = own.get_or_insert_with(|| shared.clone());
             let result = match entry {
                 Entry::File { path, follow, .. } => {
                     let display = display_path(&path);
@@ -487,6 +499,7 @@ pub fn run(
                 }
             };
             outbox.deliver(result);
+            ControlFlow::Continue(())
         })
     })
 }
