@@ -6,6 +6,7 @@
 //! entries carry everything the matcher needs, so no term behaviour lives in code.
 
 use crate::model::Confidence;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -73,20 +74,20 @@ pub fn parse(
 ) -> Result<TermList, Vec<String>> {
     let mut list = TermList::default();
     let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    let mut classes: HashMap<String, Arc<[String]>> = HashMap::new();
+    // Keyed by the text as read when it is already lower case, as most terms are: thousands
+    // of terms, and a copy of each was a tenth of the start-up's list parsing.
+    let mut seen: HashSet<(Cow<'_, str>, bool)> = HashSet::new();
+    let mut classes: HashMap<&str, Arc<[String]>> = HashMap::new();
     let mut endings_of = |class: &str| -> Result<Arc<[String]>, String> {
         if let Some(e) = classes.get(class) {
             return Ok(e.clone());
         }
-        let e: Arc<[String]> = match class {
-            "none" => Arc::from([String::new()]),
-            _ => inflections
-                .get(class)
-                .map(|e| e.iter().map(|s| s.to_lowercase()).collect())
-                .ok_or_else(|| format!("unknown inflection class '{class}'"))?,
+        let (class, e): (&str, Arc<[String]>) = match inflections.get_key_value(class) {
+            _ if class == "none" => ("none", Arc::from([String::new()])),
+            Some((name, e)) => (name, e.iter().map(|s| s.to_lowercase()).collect()),
+            None => return Err(format!("unknown inflection class '{class}'")),
         };
-        classes.insert(class.to_string(), e.clone());
+        classes.insert(class, e.clone());
         Ok(e)
     };
     for (no, raw) in text.lines().enumerate() {
@@ -113,7 +114,7 @@ pub fn parse(
             continue;
         }
         let mut e = TermEntry {
-            text: term.to_string(),
+            text: String::new(),
             case: false,
             tail: defaults.tail,
             head: defaults.head,
@@ -121,7 +122,7 @@ pub fn parse(
             endings: Arc::from([]),
             confidence: defaults.confidence,
         };
-        let mut class = defaults.inflect.clone();
+        let mut class = defaults.inflect.as_str();
         let mut exact = false;
         for flag in flags.split_whitespace() {
             match flag {
@@ -133,7 +134,7 @@ pub fn parse(
                 "suffix" => e.suffix = true,
                 _ => {
                     if let Some(c) = flag.strip_prefix("inflect=") {
-                        class = c.to_string();
+                        class = c;
                     } else if let Some(c) = flag.strip_prefix("conf=") {
                         match c.parse() {
                             Ok(c) => e.confidence = c,
@@ -148,16 +149,22 @@ pub fn parse(
         if exact {
             e.tail = false;
             e.head = false;
-            class = "none".into();
+            class = "none";
         }
-        match endings_of(&class) {
+        match endings_of(class) {
             Ok(endings) => e.endings = endings,
             Err(m) => errors.push(at(m)),
         }
-        if !e.case {
-            e.text = e.text.to_lowercase();
-        }
-        if !seen.insert((e.text.clone(), e.case)) {
+        e.text = if e.case {
+            term.to_string()
+        } else {
+            term.to_lowercase()
+        };
+        let key = match e.text == term {
+            true => Cow::Borrowed(term),
+            false => Cow::Owned(e.text.clone()),
+        };
+        if !seen.insert((key, e.case)) {
             errors.push(at(format!("duplicate term '{}'", e.text)));
             continue;
         }
