@@ -461,7 +461,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         limits.worker_timeout = std::time::Duration::from_secs(t.max(1));
     }
     limits.file_timeout = plan.file_timeout;
-    let mut build_scanner = Some(|| -> Result<Scanner> {
+    let build_scanner = || -> Result<Scanner> {
         let mut detector = Detector::from_shared(Arc::clone(&rules)).context("compiling rules")?;
         if let Some(codes) = codes {
             detector = detector.with_codes(codes);
@@ -469,18 +469,12 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         let mut scanner = Scanner::new(detector, plan.fingerprinter.clone(), limits);
         scanner.chunk_helper = crate::walk::thread_count(args.threads) > 1;
         Ok(scanner)
-    });
+    };
 
     let to_stdout = args.output.is_none();
     if plan.format == Format::Html && to_stdout && std::io::stdout().is_terminal() {
         bail!("the HTML report is a file: add --output rapport.html");
     }
-    let out: crate::report::Out = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-    };
     let color = match (args.color, args.no_color) {
         (_, true) | (ColorChoice::Never, _) => false,
         (ColorChoice::Always, _) => true,
@@ -499,8 +493,19 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         csv_delimiter: args.csv_delimiter,
         run: plan.run.clone(),
     };
+    // Opened once the rules have compiled, so that a rule error leaves an existing report
+    // file as it was.
+    let open_reporter = || -> Result<Box<dyn crate::report::Reporter>> {
+        let out: crate::report::Out = match &args.output {
+            Some(p) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            )),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        };
+        Ok(plan.format.reporter(out, ctx))
+    };
     let jsonl = plan.format == Format::Jsonl;
-    let mut reporter = plan.format.reporter(out, ctx);
+    let reporter: std::sync::Mutex<Option<Box<dyn crate::report::Reporter>>> = Default::default();
     let progress = progress_bar(args.quiet);
     let mut summary = Summary::default();
     let mut recorder = args.write_baseline.as_ref().map(|_| Recorder::default());
@@ -515,8 +520,10 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                 progress.suspend(|| warn_not_examined(n));
             }
         }
+        let mut reporter = reporter.lock().unwrap_or_else(|e| e.into_inner());
         if io_error.is_none()
-            && let Err(e) = reporter.file(&result)
+            && let Some(r) = reporter.as_mut()
+            && let Err(e) = r.file(&result)
         {
             io_error = Some(e);
         }
@@ -527,9 +534,17 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     };
 
     let ready = scan::Ready::new();
+    let mut build = Some(
+        move || -> Result<(Scanner, Box<dyn crate::report::Reporter>)> {
+            let scanner = build_scanner()?;
+            Ok((scanner, open_reporter()?))
+        },
+    );
+    // Sets `ready`, and the reporter before it: results reach `consume` only once it is set.
     let mut compile = || -> Result<()> {
-        match build_scanner.take().map(|build| build()) {
-            Some(Ok(scanner)) => {
+        match build.take().map(|build| build()) {
+            Some(Ok((scanner, r))) => {
+                *reporter.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
                 let _ = ready.set(Some(scanner));
                 Ok(())
             }
@@ -572,7 +587,10 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     if let Some(e) = io_error {
         return Err(e).context("writing the report");
     }
-    reporter.finish(&summary).context("writing the report")?;
+    let mut reporter = reporter.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = reporter.as_mut() {
+        r.finish(&summary).context("writing the report")?;
+    }
     if let (Some(path), Some(rec)) = (&args.write_baseline, recorder) {
         rec.write(path, &plan.fingerprinter)?;
     }

@@ -92,6 +92,22 @@ fn oversized_term_list_is_a_rule_error() {
     let (code, stderr) = scan_with_rules(&pack, d.path());
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("term lists too large"), "{stderr}");
+    // The walk starts while the rules compile; a report file is opened only once they have,
+    // so an existing one is left as it was.
+    let report = write(d.path(), "report.jsonl", "earlier report\n");
+    let out = sladd()
+        .args(["scan", "--format", "jsonl", "--output"])
+        .arg(&report)
+        .arg("--rules")
+        .arg(&pack)
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "earlier report\n"
+    );
 }
 
 #[cfg(unix)]
