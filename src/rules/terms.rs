@@ -82,10 +82,13 @@ pub fn parse(
         if let Some(e) = classes.get(class) {
             return Ok(e.clone());
         }
-        let (class, e): (&str, Arc<[String]>) = match inflections.get_key_value(class) {
-            _ if class == "none" => ("none", Arc::from([String::new()])),
-            Some((name, e)) => (name, e.iter().map(|s| s.to_lowercase()).collect()),
-            None => return Err(format!("unknown inflection class '{class}'")),
+        let (class, e): (&str, Arc<[String]>) = if class == "none" {
+            ("none", Arc::from([String::new()]))
+        } else {
+            match inflections.get_key_value(class) {
+                Some((name, e)) => (name, e.iter().map(|s| s.to_lowercase()).collect()),
+                None => return Err(format!("unknown inflection class '{class}'")),
+            }
         };
         classes.insert(class, e.clone());
         Ok(e)
