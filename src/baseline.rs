@@ -48,7 +48,7 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline; fails if it was written with another fingerprint key.
     pub fn load(path: &Path, fp: &Fingerprinter) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_to_string(path, crate::input::MAX_LIST_FILE)
             .with_context(|| format!("reading baseline {}", path.display()))?;
         let file: BaselineFile = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a sladd baseline", path.display()))?;

@@ -126,7 +126,7 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_to_string(path, crate::input::MAX_TEXT_FILE)
             .with_context(|| format!("reading config {}", path.display()))?;
         Config::parse(&text, path)
     }

@@ -66,7 +66,7 @@ impl Fingerprinter {
             ));
         }
         if let Some(path) = key_file {
-            let key = std::fs::read(path)
+            let key = crate::input::read(path, crate::input::MAX_KEY_FILE)
                 .with_context(|| format!("reading fingerprint key file {}", path.display()))?;
             anyhow::ensure!(
                 key.len() >= 16,
@@ -168,7 +168,7 @@ fn default_key_path() -> Option<PathBuf> {
 }
 
 fn load_or_create(path: &Path) -> std::io::Result<Vec<u8>> {
-    if let Ok(key) = std::fs::read(path)
+    if let Ok(key) = crate::input::read(path, crate::input::MAX_KEY_FILE)
         && key.len() >= 16
     {
         return Ok(key);
@@ -193,7 +193,9 @@ fn load_or_create(path: &Path) -> std::io::Result<Vec<u8>> {
             Ok(key)
         }
         // Another sladd process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            crate::input::read(path, crate::input::MAX_KEY_FILE)
+        }
         Err(e) => Err(e),
     }
 }

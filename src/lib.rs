@@ -28,6 +28,7 @@ pub mod explain;
 pub mod extract;
 pub mod fingerprint;
 pub mod guard;
+pub mod input;
 pub mod mask;
 pub mod model;
 pub mod plan;

@@ -249,13 +249,13 @@ fn resolve_rules(args: &ScanArgs, config: Option<&Config>, run: &mut RunInfo) ->
 /// Reads a `--files-from` list: NUL-separated if it holds a NUL (`find -print0`,
 /// `git ls-files -z`), else one path per line. Blank lines are skipped.
 fn read_list(path: &Path) -> Result<Vec<PathBuf>> {
+    use crate::input::{MAX_LIST_FILE, read, read_from};
     let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .context("reading the --files-from list from standard input")?;
-        buf
+        read_from(std::io::stdin().lock(), MAX_LIST_FILE)
+            .context("reading the --files-from list from standard input")?
     } else {
-        std::fs::read(path).with_context(|| format!("reading --files-from {}", path.display()))?
+        read(path, MAX_LIST_FILE)
+            .with_context(|| format!("reading --files-from {}", path.display()))?
     };
     let nul = bytes.contains(&0);
     let items = bytes.split(|&b| if nul { b == 0 } else { b == b'\n' });

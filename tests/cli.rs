@@ -638,3 +638,37 @@ fn export_rows_are_records() {
         assert_eq!(critical, [b.as_str()], "{file}: {lines:#?}");
     }
 }
+
+/// A config, baseline, path list or key file named by mistake that is huge (here sparse, so
+/// nothing is written or read) is an error naming the file, not a read of gigabytes.
+#[test]
+fn oversized_user_files_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let big = d.path().join("big");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let scan = d.path().join("scan");
+    std::fs::create_dir(&scan).unwrap();
+    for (flag, what) in [
+        ("--config", "reading config"),
+        ("--baseline", "reading baseline"),
+        ("--files-from", "reading --files-from"),
+        ("--fingerprint-key-file", "reading fingerprint key file"),
+    ] {
+        let out = sladd()
+            .args(["scan", flag])
+            .arg(&big)
+            .arg(&scan)
+            .env_remove("SLADD_FINGERPRINT_KEY")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(
+            stderr.contains(what) && stderr.contains("larger than"),
+            "{flag}: {stderr}"
+        );
+    }
+}

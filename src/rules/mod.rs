@@ -20,25 +20,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use terms::{TermDefaults, TermList};
 
-/// Largest rule pack, term file or code list read from disk. The shipped files are under
-/// 20 KiB, and term lists big enough to matter stop at the term automaton's limit long
-/// before this; the bound keeps a wrong path (a disk image, a log) from being read whole.
-pub const MAX_RULE_FILE: u64 = 32 << 20;
-
-/// Reads a user's rule file as text, refusing one over [`MAX_RULE_FILE`].
+/// Reads a user's rule file (pack, term list, code table) as text, within
+/// [`crate::input::MAX_TEXT_FILE`].
 pub fn read_rule_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(MAX_RULE_FILE + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_RULE_FILE {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB",
-            MAX_RULE_FILE >> 20
-        )));
-    }
-    Ok(text)
+    crate::input::read_to_string(path, crate::input::MAX_TEXT_FILE)
 }
 
 /// The built-in packs, embedded at compile time. Order is the order `sladd rules` lists them.
@@ -651,13 +636,13 @@ mod tests {
     }
 
     /// A pack named by mistake that is huge (here sparse, so the test writes nothing) is a
-    /// rule error, read only up to the bound.
+    /// rule error, refused from its size.
     #[test]
     fn oversized_rule_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let big = dir.path().join("big.toml");
         let f = std::fs::File::create(&big).unwrap();
-        f.set_len(MAX_RULE_FILE + 1).unwrap();
+        f.set_len(crate::input::MAX_TEXT_FILE + 1).unwrap();
         let errors = RuleSet::load(false, &[big.as_path()]).unwrap_err();
         assert!(errors.0[0].contains("larger than 32 MiB"), "{errors}");
         f.set_len(100).unwrap();
