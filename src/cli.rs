@@ -505,6 +505,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         Ok(plan.format.reporter(out, ctx))
     };
     let jsonl = plan.format == Format::Jsonl;
+    // Filled by `compile` while the walk (holding `consume`) may already have started.
     let reporter: std::sync::Mutex<Option<Box<dyn crate::report::Reporter>>> = Default::default();
     let progress = progress_bar(args.quiet);
     let mut summary = Summary::default();
@@ -533,29 +534,24 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         }
     };
 
+    // Sets the reporter before `ready`: results reach `consume` only once `ready` is set.
     let ready = scan::Ready::new();
-    let mut build = Some(
-        move || -> Result<(Scanner, Box<dyn crate::report::Reporter>)> {
-            let scanner = build_scanner()?;
-            Ok((scanner, open_reporter()?))
-        },
-    );
-    // Sets `ready`, and the reporter before it: results reach `consume` only once it is set.
-    let mut compile = || -> Result<()> {
-        match build.take().map(|build| build()) {
-            Some(Ok((scanner, r))) => {
+    let compile = || -> Result<()> {
+        match build_scanner().and_then(|scanner| Ok((scanner, open_reporter()?))) {
+            Ok((scanner, r)) => {
                 *reporter.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
                 let _ = ready.set(Some(scanner));
                 Ok(())
             }
-            Some(Err(e)) => {
+            Err(e) => {
                 let _ = ready.set(None);
                 Err(e)
             }
-            None => Ok(()),
         }
     };
     if plan.stdin {
+        // Standard input is scanned first, as listed: here the rules compile before anything
+        // is scanned.
         compile()?;
         if let Some(Some(scanner)) = ready.get() {
             let mut s = scanner.clone();
@@ -565,19 +561,23 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             });
             consume(result);
         }
+        if let Some(opts) = &plan.walk {
+            scan::run(opts, &ready, &mut consume).context("walking the paths")?;
+        }
+    } else {
+        std::thread::scope(|s| -> Result<()> {
+            // The walk starts while the rules compile (see `scan::Ready`).
+            let walker = plan
+                .walk
+                .as_ref()
+                .map(|opts| s.spawn(|| scan::run(opts, &ready, &mut consume)));
+            let compiled = compile();
+            let walked = walker.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            compiled?;
+            walked.transpose().context("walking the paths")?;
+            Ok(())
+        })?;
     }
-    std::thread::scope(|s| -> Result<()> {
-        // The walk starts while the rules compile (see `scan::Ready`).
-        let walker = plan
-            .walk
-            .as_ref()
-            .map(|opts| s.spawn(|| scan::run(opts, &ready, &mut consume)));
-        let compiled = compile();
-        let walked = walker.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        compiled?;
-        walked.transpose().context("walking the paths")?;
-        Ok(())
-    })?;
     // The process ends next: freeing the compiled rules one allocation at a time (the term
     // automaton's per-state lists, thousands of terms) took 0.8 ms, the kernel frees it all
     // at once.
