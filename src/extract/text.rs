@@ -81,7 +81,7 @@ pub fn extract(
                         if text.starts_with(b"\xEF\xBB\xBF") {
                             text.drain(..3);
                         }
-                        if valid_utf8_prefix(text) {
+                        if reads_as_utf8(text) {
                             sink.text_encoding(UTF_8);
                         } else {
                             // Not UTF-8: re-decode what we have as Windows-1252.
@@ -236,7 +236,7 @@ fn decode_into(d: &mut Decoder, src: &[u8], dst: &mut Vec<u8>, last: bool) {
 
 /// True if `b` reads as UTF-8: the [`UTF8_CHECK`] bytes from its first block that is not
 /// ASCII are valid, except possibly for a sequence cut off at their end.
-fn valid_utf8_prefix(b: &[u8]) -> bool {
+fn reads_as_utf8(b: &[u8]) -> bool {
     let start = b
         .chunks(ASCII_BLOCK)
         .position(|block| !block.is_ascii())
